@@ -1,0 +1,108 @@
+import {
+  FieldValue,
+  type DocumentData,
+  type FirestoreDataConverter,
+  type QueryDocumentSnapshot,
+  type Timestamp,
+  type Transaction,
+} from "firebase-admin/firestore";
+import { db } from "~/utils/db.server";
+
+// `users` and its lookup index `user_hash` (document id = the keyed hash of an
+// API key) live together: sign-in is the only writer of the index and must
+// write both in one transaction.
+
+export type User = {
+  id: string;
+  user_hash: string;
+  created_date: Timestamp;
+  last_modified_date: Timestamp;
+  sessions_started: number;
+  sessions_ended: number;
+  bots_created: number;
+  /** Chat models the key could use at its last sign-in. */
+  chat_models: string[];
+};
+
+type UserHashDoc = {
+  user_hash_type: "open_ai_key";
+  created_date: Timestamp;
+  user_id?: string;
+};
+
+const userConverter: FirestoreDataConverter<User> = {
+  toFirestore: (user) => user as DocumentData,
+  fromFirestore: (snapshot: QueryDocumentSnapshot) => {
+    const data = snapshot.data();
+    return {
+      id: snapshot.id,
+      user_hash: data.user_hash,
+      created_date: data.created_date,
+      last_modified_date: data.last_modified_date,
+      sessions_started: data.sessions_started ?? 0,
+      sessions_ended: data.sessions_ended ?? 0,
+      bots_created: data.bots_created ?? 0,
+      chat_models: data.chat_models ?? [],
+    };
+  },
+};
+
+export const usersCollection = () => db().collection("users").withConverter(userConverter);
+const userHashes = () => db().collection("user_hash");
+
+/**
+ * Finds or creates the user behind a key hash and records the models the key
+ * may use. One transaction, so two first sign-ins with the same key at once
+ * still make one user.
+ */
+export async function signInUser(
+  userHash: string,
+  chatModels: string[],
+): Promise<{ userId: string; created: boolean }> {
+  const firestore = db();
+  return firestore.runTransaction(async (tx) => {
+    const hashRef = userHashes().doc(userHash);
+    const hashSnap = await tx.get(hashRef);
+    const existingId = hashSnap.exists
+      ? ((hashSnap.data() as UserHashDoc).user_id ?? (await findLegacyUserId(tx, userHash)))
+      : undefined;
+    const now = FieldValue.serverTimestamp();
+
+    if (existingId) {
+      tx.update(firestore.collection("users").doc(existingId), {
+        last_modified_date: now,
+        chat_models: chatModels,
+      });
+      // GPT Lab's index documents had no user_id; add it so the next sign-in is one read.
+      if (!(hashSnap.data() as UserHashDoc).user_id) tx.update(hashRef, { user_id: existingId });
+      return { userId: existingId, created: false };
+    }
+
+    const userRef = firestore.collection("users").doc();
+    tx.create(userRef, {
+      user_hash: userHash,
+      created_date: now,
+      last_modified_date: now,
+      sessions_started: 0,
+      sessions_ended: 0,
+      bots_created: 0,
+      chat_models: chatModels,
+    });
+    tx.set(hashRef, { user_hash_type: "open_ai_key", created_date: now, user_id: userRef.id });
+    return { userId: userRef.id, created: true };
+  });
+}
+
+async function findLegacyUserId(
+  tx: Transaction,
+  userHash: string,
+): Promise<string | undefined> {
+  const query = db().collection("users").where("user_hash", "==", userHash).limit(1);
+  const snapshot = await tx.get(query);
+  return snapshot.docs[0]?.id;
+}
+
+export async function getUser(userId: string): Promise<User | null> {
+  const snapshot = await usersCollection().doc(userId).get();
+  return snapshot.data() ?? null;
+}

@@ -1,0 +1,84 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import {
+  Form,
+  Link,
+  Links,
+  Meta,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  useRouteLoaderData,
+} from "@remix-run/react";
+import { GeneralErrorBoundary } from "./components/error-boundary";
+import stylesheet from "./tailwind.css?url";
+import { getSignedInUser } from "./utils/session.server";
+
+export const links: LinksFunction = () => [
+  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+  { rel: "stylesheet", href: stylesheet },
+];
+
+export const meta: MetaFunction = () => [
+  { title: "Assistant Lab" },
+  { name: "description", content: "Build, share and chat with custom AI assistants using your own OpenAI API key." },
+];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  return { signedIn: (await getSignedInUser(request)) !== null };
+}
+
+export function Layout({ children }: { children: React.ReactNode }) {
+  const data = useRouteLoaderData<typeof loader>("root");
+  return (
+    <html lang="en" className="h-full">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="color-scheme" content="light dark" />
+        <Meta />
+        <Links />
+      </head>
+      <body className="flex min-h-full flex-col bg-slate-50 text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
+        <Header signedIn={data?.signedIn ?? false} />
+        <div className="flex-1">{children}</div>
+        <ScrollRestoration />
+        <Scripts />
+      </body>
+    </html>
+  );
+}
+
+function Header({ signedIn }: { signedIn: boolean }) {
+  return (
+    <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+      <nav className="mx-auto flex max-w-5xl items-center justify-between gap-4 px-4 py-3">
+        <Link to="/" className="text-lg font-semibold tracking-tight">
+          Assistant Lab
+        </Link>
+        {signedIn ? (
+          <div className="flex items-center gap-4">
+            <Link to="/assistants" className="text-sm font-medium hover:underline">
+              Assistants
+            </Link>
+            <Form method="post" action="/sign-out">
+              <button
+                type="submit"
+                className="rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800"
+              >
+                Sign out
+              </button>
+            </Form>
+          </div>
+        ) : null}
+      </nav>
+    </header>
+  );
+}
+
+export default function App() {
+  return <Outlet />;
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

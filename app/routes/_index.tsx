@@ -1,0 +1,120 @@
+import { getFormProps, getInputProps, useForm } from "@conform-to/react";
+import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { data, redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
+import { SignInSchema } from "~/schemas/sign-in";
+import { signIn } from "~/utils/auth.server";
+import { clientAddress } from "~/utils/client-address.server";
+import { safeRedirect } from "~/utils/redirect";
+import { getSignedInUser } from "~/utils/session.server";
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  return { signedIn: (await getSignedInUser(request)) !== null };
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const submission = parseWithZod(await request.formData(), { schema: SignInSchema });
+  // The key is never echoed back: not in a page, not in a log.
+  const hideFields = ["apiKey"];
+  if (submission.status !== "success") {
+    return data(submission.reply({ hideFields }), { status: 400 });
+  }
+
+  const result = await signIn(submission.value.apiKey, clientAddress(context));
+  if (!result.ok) {
+    const headers: HeadersInit = result.retryAfterSeconds
+      ? { "Retry-After": String(result.retryAfterSeconds) }
+      : {};
+    return data(submission.reply({ formErrors: [result.message], hideFields }), {
+      status: result.status,
+      headers,
+    });
+  }
+  throw redirect(safeRedirect(submission.value.redirectTo), {
+    headers: { "Set-Cookie": result.cookie },
+  });
+}
+
+export default function Home() {
+  const { signedIn } = useLoaderData<typeof loader>();
+  return (
+    <main className="mx-auto max-w-2xl px-4 py-12 sm:py-20">
+      <h1 className="text-3xl font-bold tracking-tight sm:text-4xl">Your own AI assistants, on your own key.</h1>
+      <p className="mt-4 text-lg text-slate-600 dark:text-slate-300">
+        Assistant Lab lets you build custom AI assistants, share them by link and chat with them, with replies that
+        stream as they are written. You sign in with your own OpenAI API key and pay the provider only for what you
+        use, usually far less than a $20 monthly subscription.
+      </p>
+      {signedIn ? (
+        <Link
+          to="/assistants"
+          className="mt-8 inline-block rounded-md bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-500"
+        >
+          Go to your assistants
+        </Link>
+      ) : (
+        <SignInForm />
+      )}
+    </main>
+  );
+}
+
+function SignInForm() {
+  const lastResult = useActionData<typeof action>();
+  const [searchParams] = useSearchParams();
+  const navigation = useNavigation();
+  const checking = navigation.state !== "idle" && navigation.formAction === "/?index";
+  const [form, fields] = useForm({
+    id: "sign-in",
+    lastResult,
+    constraint: getZodConstraint(SignInSchema),
+    shouldValidate: "onBlur",
+    shouldRevalidate: "onInput",
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: SignInSchema }),
+  });
+
+  return (
+    <Form
+      method="post"
+      {...getFormProps(form)}
+      className="mt-10 rounded-xl border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900"
+    >
+      <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? ""} />
+      <label htmlFor={fields.apiKey.id} className="block text-sm font-medium">
+        OpenAI API key
+      </label>
+      <input
+        {...getInputProps(fields.apiKey, { type: "password" })}
+        autoComplete="off"
+        spellCheck={false}
+        placeholder="sk-…"
+        aria-describedby={`${fields.apiKey.descriptionId} ${fields.apiKey.errorId}`}
+        className="mt-2 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm dark:border-slate-700 dark:bg-slate-950"
+      />
+      <p id={fields.apiKey.descriptionId} className="mt-2 text-sm text-slate-500 dark:text-slate-400">
+        We check the key with the provider and keep it only in an encrypted cookie in this browser. We never store
+        it: your identity is a one-way hash of it.
+      </p>
+      <p id={fields.apiKey.errorId} className="mt-2 text-sm text-red-600 dark:text-red-400">
+        {fields.apiKey.errors?.join(" ")}
+      </p>
+      {form.errors ? (
+        <div
+          id={form.errorId}
+          role="alert"
+          className="mt-4 rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200"
+        >
+          {form.errors.join(" ")}
+        </div>
+      ) : null}
+      <button
+        type="submit"
+        disabled={checking}
+        className="mt-6 w-full rounded-md bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-500 disabled:opacity-60 sm:w-auto"
+      >
+        {checking ? "Checking your key…" : "Sign in"}
+      </button>
+    </Form>
+  );
+}

@@ -1,0 +1,63 @@
+import { signInUser } from "~/models/users.server";
+import { hashApiKey } from "./crypto.server";
+import { getEnv } from "./env.server";
+import { checkApiKey, type KeyProblem } from "./provider.server";
+import { consumeSignInAttempt, describeWait } from "./rate-limit.server";
+import { signInCookie } from "./session.server";
+
+export type SignInResult =
+  | { ok: true; userId: string; cookie: string }
+  | { ok: false; status: number; message: string; retryAfterSeconds?: number };
+
+export function userHashFor(apiKey: string): string {
+  return hashApiKey(apiKey, getEnv().USER_HASH_SECRET);
+}
+
+export async function signIn(apiKey: string, clientAddress: string): Promise<SignInResult> {
+  const limit = await consumeSignInAttempt(clientAddress);
+  if (!limit.allowed) {
+    return {
+      ok: false,
+      status: 429,
+      message: `Too many sign-in attempts from your network. Try again in ${describeWait(limit.retryAfterSeconds)}.`,
+      retryAfterSeconds: limit.retryAfterSeconds,
+    };
+  }
+
+  const check = await checkApiKey(apiKey);
+  if (!check.ok) return { ok: false, ...keyProblemMessage(check) };
+
+  const { userId } = await signInUser(userHashFor(apiKey), check.chatModels);
+  return { ok: true, userId, cookie: await signInCookie({ userId, apiKey }) };
+}
+
+function keyProblemMessage(problem: KeyProblem): { status: number; message: string } {
+  switch (problem.reason) {
+    case "rejected":
+      return {
+        status: 401,
+        message:
+          "The provider rejected this API key. Check that you copied all of it and that it has not been revoked.",
+      };
+    case "unreachable": {
+      const seconds = Math.round(getEnv().PROVIDER_TIMEOUT_MS / 1000);
+      const what =
+        problem.detail === "timeout" ? `did not answer within ${seconds} seconds` : "could not be reached";
+      return {
+        status: 503,
+        message: `The model provider ${what}, so your key could not be checked. Try again in a moment.`,
+      };
+    }
+    case "no-chat-models":
+      return {
+        status: 403,
+        message:
+          "This key works, but it cannot use any chat model. Give its project access to a chat model, or use another key.",
+      };
+    case "provider-error":
+      return {
+        status: 502,
+        message: `The model provider had a problem checking your key (error ${problem.detail}). Try again in a moment.`,
+      };
+  }
+}

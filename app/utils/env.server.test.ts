@@ -1,0 +1,40 @@
+import { expect, test } from "vitest";
+import { parseEnv } from "./env.server";
+
+const secrets = {
+  SESSION_SECRETS: "a".repeat(32),
+  USER_HASH_SECRET: "b".repeat(32),
+};
+
+test("a complete environment parses, with defaults filled in", () => {
+  const env = parseEnv({ ...secrets, NODE_ENV: "production" });
+  expect(env.OPENAI_BASE_URL).toBe("https://api.openai.com/v1");
+  expect(env.PORT).toBe(3000);
+  expect(env.SESSION_SECRETS).toEqual(["a".repeat(32)]);
+  expect(env.cookieSecure).toBe(true);
+  expect(env.projectId).toBe("demo-assistant-lab");
+});
+
+test.each(["SESSION_SECRETS", "USER_HASH_SECRET"])("a missing %s stops the server with its name", (name) => {
+  const source: Record<string, string> = { ...secrets, NODE_ENV: "production" };
+  delete source[name];
+  expect(() => parseEnv(source)).toThrow(new RegExp(`${name}: ${name} is missing`));
+});
+
+test("a short secret is refused with advice on making one", () => {
+  expect(() => parseEnv({ ...secrets, USER_HASH_SECRET: "short" })).toThrow(/at least 32 characters/);
+});
+
+test("session secrets are a comma-separated list for rotation", () => {
+  const env = parseEnv({ ...secrets, SESSION_SECRETS: `${"n".repeat(32)}, ${"o".repeat(32)}` });
+  expect(env.SESSION_SECRETS).toEqual(["n".repeat(32), "o".repeat(32)]);
+});
+
+test("cookies are Secure in production unless COOKIE_SECURE says otherwise", () => {
+  expect(parseEnv({ ...secrets, NODE_ENV: "development" }).cookieSecure).toBe(false);
+  expect(parseEnv({ ...secrets, NODE_ENV: "production", COOKIE_SECURE: "false" }).cookieSecure).toBe(false);
+});
+
+test("a malformed provider URL is refused", () => {
+  expect(() => parseEnv({ ...secrets, OPENAI_BASE_URL: "not a url" })).toThrow(/OPENAI_BASE_URL/);
+});

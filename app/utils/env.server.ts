@@ -1,0 +1,82 @@
+import { z } from "zod";
+
+// Parsed once at boot. This module imports nothing but zod so that the HTTP
+// server (run by Node directly, without a bundler) can share it with the app.
+
+const secret = (name: string) =>
+  z
+    .string({ error: `${name} is missing` })
+    .min(32, `${name} must be at least 32 characters (generate one with: openssl rand -hex 32)`);
+
+const secretList = (name: string) =>
+  z
+    .string({ error: `${name} is missing` })
+    .transform((value) =>
+      value
+        .split(",")
+        .map((part) => part.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(z.string().min(32, `each secret in ${name} must be at least 32 characters`))
+        .min(1, `${name} is missing`),
+    );
+
+const flag = z
+  .enum(["true", "false", "1", "0"])
+  .transform((value) => value === "true" || value === "1");
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  // Comma-separated; the first signs and seals new cookies, the rest still open old ones.
+  SESSION_SECRETS: secretList("SESSION_SECRETS"),
+  // Never rotate: it turns an API key into a user id, so a new one means new users.
+  USER_HASH_SECRET: secret("USER_HASH_SECRET"),
+  OPENAI_BASE_URL: z.url().default("https://api.openai.com/v1"),
+  PROVIDER_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  SESSION_MAX_AGE_DAYS: z.coerce.number().positive().max(90).default(7),
+  COOKIE_SECURE: flag.optional(),
+  SIGN_IN_ATTEMPTS: z.coerce.number().int().positive().default(10),
+  SIGN_IN_WINDOW_SECONDS: z.coerce.number().int().positive().default(15 * 60),
+  // How many proxies in front of the app may set X-Forwarded-For (0: trust none).
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).default(0),
+  FIRESTORE_EMULATOR_HOST: z.string().optional(),
+  GOOGLE_CLOUD_PROJECT: z.string().optional(),
+  GCLOUD_PROJECT: z.string().optional(),
+});
+
+export type Env = z.infer<typeof envSchema> & { projectId: string; cookieSecure: boolean };
+
+export const LOCAL_PROJECT_ID = "demo-assistant-lab";
+
+export class EnvError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "EnvError";
+  }
+}
+
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    const problems = result.error.issues.map(
+      (issue) => `  ${issue.path.join(".") || "environment"}: ${issue.message}`,
+    );
+    throw new EnvError(`Invalid environment, the server cannot start:\n${problems.join("\n")}`);
+  }
+  const env = result.data;
+  return {
+    ...env,
+    projectId: env.GOOGLE_CLOUD_PROJECT ?? env.GCLOUD_PROJECT ?? LOCAL_PROJECT_ID,
+    cookieSecure: env.COOKIE_SECURE ?? env.NODE_ENV === "production",
+  };
+}
+
+let cached: Env | undefined;
+
+export function getEnv(): Env {
+  cached ??= parseEnv();
+  return cached;
+}

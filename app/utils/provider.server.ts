@@ -1,0 +1,59 @@
+import OpenAI from "openai";
+import { chatModelIds } from "./chat-models";
+import { getEnv } from "./env.server";
+
+// One client per request, built from the person's own key. A process-wide
+// client would let concurrent requests use each other's keys.
+export type ProviderConfig = { baseURL: string; timeoutMs: number };
+
+export function providerConfig(): ProviderConfig {
+  const env = getEnv();
+  return { baseURL: env.OPENAI_BASE_URL, timeoutMs: env.PROVIDER_TIMEOUT_MS };
+}
+
+export function providerClient(apiKey: string, config: ProviderConfig = providerConfig()): OpenAI {
+  return new OpenAI({
+    apiKey,
+    baseURL: config.baseURL,
+    timeout: config.timeoutMs,
+    // Retries belong to the person (a retry button), not to a hidden loop that
+    // multiplies their cost and their wait.
+    maxRetries: 0,
+  });
+}
+
+export type KeyProblem = {
+  reason: "rejected" | "unreachable" | "no-chat-models" | "provider-error";
+  detail?: string;
+};
+
+export type KeyCheck = { ok: true; chatModels: string[] } | ({ ok: false } & KeyProblem);
+
+/** Lists the key's models: the cheapest call that proves the key and shows what it may use. */
+export async function checkApiKey(apiKey: string, config: ProviderConfig = providerConfig()): Promise<KeyCheck> {
+  const client = providerClient(apiKey, config);
+  const ids: string[] = [];
+  try {
+    for await (const model of client.models.list()) ids.push(model.id);
+  } catch (error) {
+    return { ok: false, ...classifyKeyError(error) };
+  }
+  const chatModels = chatModelIds(ids);
+  return chatModels.length > 0 ? { ok: true, chatModels } : { ok: false, reason: "no-chat-models" };
+}
+
+function classifyKeyError(error: unknown): KeyProblem {
+  if (error instanceof OpenAI.AuthenticationError || error instanceof OpenAI.PermissionDeniedError) {
+    return { reason: "rejected" };
+  }
+  if (error instanceof OpenAI.APIConnectionTimeoutError) {
+    return { reason: "unreachable", detail: "timeout" };
+  }
+  if (error instanceof OpenAI.APIConnectionError) {
+    return { reason: "unreachable", detail: "connection" };
+  }
+  if (error instanceof OpenAI.APIError) {
+    return { reason: "provider-error", detail: String(error.status ?? "unknown") };
+  }
+  throw error;
+}

@@ -1,0 +1,56 @@
+import { defineConfig } from "@playwright/test";
+
+// Browser tests run the production build against the project's fake provider
+// and the emulator that `npm test` started (FIRESTORE_EMULATOR_HOST).
+const APP_PORT = Number(process.env.E2E_APP_PORT ?? 3311);
+const FAKE_PORT = Number(process.env.E2E_FAKE_PORT ?? 4311);
+
+export default defineConfig({
+  testDir: "tests/e2e",
+  outputDir: "test-results/e2e",
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  forbidOnly: !!process.env.CI,
+  timeout: 30_000,
+  reporter: [["list"], ["json", { outputFile: "test-results/playwright.json" }]],
+  use: {
+    baseURL: `http://localhost:${APP_PORT}`,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    },
+  },
+  webServer: [
+    {
+      command: `node tests/fakes/serve.ts --port ${FAKE_PORT}`,
+      url: `http://127.0.0.1:${FAKE_PORT}/health`,
+      reuseExistingServer: false,
+    },
+    {
+      command: "node scripts/server.ts",
+      url: `http://localhost:${APP_PORT}/healthz`,
+      reuseExistingServer: false,
+      env: {
+        NODE_ENV: "production",
+        PORT: String(APP_PORT),
+        OPENAI_BASE_URL: `http://127.0.0.1:${FAKE_PORT}/v1`,
+        GOOGLE_CLOUD_PROJECT: "demo-e2e",
+        SESSION_SECRETS: "e2e-session-secret-0123456789abcdef0123",
+        USER_HASH_SECRET: "e2e-user-hash-secret-0123456789abcdef0123",
+        // Every test signs in from the same address.
+        SIGN_IN_ATTEMPTS: "1000",
+      },
+    },
+  ],
+});

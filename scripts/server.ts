@@ -1,0 +1,102 @@
+// The HTTP server: Express in front of the Remix request handler. Run by Node
+// directly (type stripping), so it imports packages and .ts files by path only.
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { createRequestHandler } from "@remix-run/express";
+import type { ServerBuild } from "@remix-run/node";
+import compression from "compression";
+import express from "express";
+import morgan from "morgan";
+import { getEnv } from "../app/utils/env.server.ts";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+export type RunningServer = { url: string; close: () => Promise<void> };
+
+export async function startServer(options: { mode?: "production" | "development"; port?: number } = {}) {
+  const env = getEnv();
+  const mode = options.mode ?? (env.NODE_ENV === "production" ? "production" : "development");
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", env.TRUST_PROXY_HOPS);
+  app.use(securityHeaders);
+  // Event streams must reach the browser as they are written; compression buffers.
+  app.use(compression({ filter: (req, res) => !isEventStream(res) && compression.filter(req, res) }));
+  // Method, path, status and timing only: no bodies, headers or cookies, where keys live.
+  app.use(morgan(":method :url :status :res[content-length] - :response-time ms"));
+
+  const build = mode === "production" ? await productionBuild(app) : await developmentBuild(app);
+  app.all(
+    "*",
+    createRequestHandler({
+      build,
+      mode,
+      getLoadContext: (req) => ({ clientAddress: req.ip }),
+    }),
+  );
+
+  const server = app.listen(options.port ?? env.PORT);
+  await new Promise<void>((resolve, reject) => {
+    server.once("listening", resolve);
+    server.once("error", reject);
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : env.PORT;
+  return {
+    url: `http://localhost:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  } satisfies RunningServer;
+}
+
+function isEventStream(res: express.Response): boolean {
+  return String(res.getHeader("Content-Type") ?? "").startsWith("text/event-stream");
+}
+
+function securityHeaders(_req: express.Request, res: express.Response, next: express.NextFunction) {
+  res.setHeader("X-Content-Type-Options", "nosniff");
+  res.setHeader("Referrer-Policy", "same-origin");
+  res.setHeader("X-Frame-Options", "DENY");
+  res.setHeader("Cross-Origin-Opener-Policy", "same-origin");
+  next();
+}
+
+async function productionBuild(app: express.Express): Promise<ServerBuild> {
+  const client = path.join(root, "build/client");
+  app.use("/assets", express.static(path.join(client, "assets"), { immutable: true, maxAge: "1y" }));
+  app.use(express.static(client, { maxAge: "1h" }));
+  const serverBuild = path.join(root, "build/server/index.js");
+  try {
+    return (await import(serverBuild)) as ServerBuild;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND" && String(error).includes(serverBuild)) {
+      throw new Error("No production build found: run `npm run build` first.");
+    }
+    throw error;
+  }
+}
+
+async function developmentBuild(app: express.Express): Promise<() => Promise<ServerBuild>> {
+  const vite = await import("vite");
+  const devServer = await vite.createServer({ root, server: { middlewareMode: true } });
+  app.use(devServer.middlewares);
+  const load = () => devServer.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>;
+  await load(); // the app's environment check runs now, not on the first request
+  return load;
+}
+
+if (import.meta.main) {
+  try {
+    const server = await startServer();
+    console.log(`Assistant Lab is listening on ${server.url}`);
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+      process.once(signal, () => void server.close().then(() => process.exit(0)));
+    }
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  }
+}

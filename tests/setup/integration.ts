@@ -1,0 +1,20 @@
+// Every integration test file gets its own fake provider and test secrets,
+// set before any app module reads the environment.
+import { afterAll } from "vitest";
+import { startFakeProvider } from "../fakes/openai-server";
+
+if (!process.env.FIRESTORE_EMULATOR_HOST) {
+  throw new Error("Integration tests need the Firestore emulator: run them with `npm test`.");
+}
+
+export const fakeProvider = await startFakeProvider({ chunkDelayMs: 1 });
+
+Object.assign(process.env, {
+  NODE_ENV: "test",
+  OPENAI_BASE_URL: fakeProvider.url,
+  PROVIDER_TIMEOUT_MS: "1500",
+  SESSION_SECRETS: "integration-session-secret-0123456789abcdef",
+  USER_HASH_SECRET: "integration-user-hash-secret-0123456789abcdef",
+});
+
+afterAll(() => fakeProvider.close());
