@@ -38,7 +38,8 @@ export default defineConfig({
       reuseExistingServer: false,
     },
     {
-      command: "node scripts/server.ts",
+      // The showcase is seeded first, as `npm start` does for an empty database.
+      command: "tsx scripts/seed.ts && node scripts/server.ts",
       url: `http://localhost:${APP_PORT}/healthz`,
       reuseExistingServer: false,
       env: {

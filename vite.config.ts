@@ -10,6 +10,19 @@ declare module "@remix-run/node" {
 }
 
 export default defineConfig({
+  // Pre-bundle the browser's dependencies at start: discovering one on a page
+  // visit re-optimizes and leaves two copies of React in the page.
+  optimizeDeps: {
+    include: [
+      "@conform-to/react",
+      "@conform-to/zod/v4",
+      "zod",
+      "react-markdown",
+      "remark-gfm",
+      "rehype-highlight",
+      "eventsource-parser/stream",
+    ],
+  },
   plugins: [
     tailwindcss(),
     remix({

@@ -9,13 +9,16 @@ import {
   ScrollRestoration,
   useRouteLoaderData,
 } from "@remix-run/react";
+import { useEffect } from "react";
 import { GeneralErrorBoundary } from "./components/error-boundary";
+import highlightStyles from "highlight.js/styles/github-dark.css?url";
 import stylesheet from "./tailwind.css?url";
 import { getSignedInUser } from "./utils/session.server";
 
 export const links: LinksFunction = () => [
   { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
   { rel: "stylesheet", href: stylesheet },
+  { rel: "stylesheet", href: highlightStyles },
 ];
 
 export const meta: MetaFunction = () => [
@@ -76,6 +79,10 @@ function Header({ signedIn }: { signedIn: boolean }) {
 }
 
 export default function App() {
+  // Lets browser tests wait until the page is interactive, not just painted.
+  useEffect(() => {
+    document.documentElement.dataset.hydrated = "true";
+  }, []);
   return <Outlet />;
 }
 

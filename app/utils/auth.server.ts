@@ -1,9 +1,10 @@
-import { signInUser } from "~/models/users.server";
+import { redirect } from "@remix-run/node";
+import { getUser, signInUser, type User } from "~/models/users.server";
 import { hashApiKey } from "./crypto.server";
 import { getEnv } from "./env.server";
 import { checkApiKey, type KeyProblem } from "./provider.server";
 import { consumeSignInAttempt, describeWait } from "./rate-limit.server";
-import { signInCookie } from "./session.server";
+import { requireUser, signInCookie, signOutCookie } from "./session.server";
 
 export type SignInResult =
   | { ok: true; userId: string; cookie: string }
@@ -60,4 +61,21 @@ function keyProblemMessage(problem: KeyProblem): { status: number; message: stri
         message: `The model provider had a problem checking your key (error ${problem.detail}). Try again in a moment.`,
       };
   }
+}
+
+export type Account = User & { apiKey: string };
+
+/**
+ * The signed-in person's user document and key. A cookie for a user that no
+ * longer exists is a dead session: sign out rather than fail.
+ */
+export async function requireAccount(request: Request): Promise<Account> {
+  const { userId, apiKey } = await requireUser(request);
+  const user = await getUser(userId);
+  if (!user) throw redirect("/", { headers: { "Set-Cookie": await signOutCookie() } });
+  return { ...user, apiKey };
+}
+
+export function isOperator(apiKey: string): boolean {
+  return getEnv().OPERATOR_USER_HASHES.includes(userHashFor(apiKey));
 }

@@ -42,6 +42,12 @@ const envSchema = z.object({
   SIGN_IN_WINDOW_SECONDS: z.coerce.number().int().positive().default(15 * 60),
   // How many proxies in front of the app may set X-Forwarded-For (0: trust none).
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).default(0),
+  // Comma-separated user hashes of people who may showcase bots from the web.
+  OPERATOR_USER_HASHES: z
+    .string()
+    .default("")
+    .transform((value) => value.split(",").map((part) => part.trim()).filter(Boolean)),
+  CHAT_TURNS_PER_MINUTE: z.coerce.number().int().positive().default(20),
   FIRESTORE_EMULATOR_HOST: z.string().optional(),
   GOOGLE_CLOUD_PROJECT: z.string().optional(),
   GCLOUD_PROJECT: z.string().optional(),

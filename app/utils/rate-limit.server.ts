@@ -27,6 +27,13 @@ export function consumeSignInAttempt(clientAddress: string): Promise<LimitResult
   return signInLimiter(clientAddress);
 }
 
+let chatLimiter: ReturnType<typeof createLimiter> | undefined;
+
+export function consumeChatTurn(userId: string): Promise<LimitResult> {
+  chatLimiter ??= createLimiter(getEnv().CHAT_TURNS_PER_MINUTE, 60);
+  return chatLimiter(userId);
+}
+
 export function describeWait(seconds: number): string {
   if (seconds < 60) return `${seconds} second${seconds === 1 ? "" : "s"}`;
   const minutes = Math.ceil(seconds / 60);

@@ -26,10 +26,10 @@ describe("the running server", () => {
     const cookie = signIn.headers.get("set-cookie")!;
     expect(cookie).toBeTruthy();
 
-    const page = await fetch(`${server.url}/assistants`, { headers: { Cookie: cookie.split(";")[0]! } });
+    const page = await fetch(`${server.url}/assistants?tab=mine`, { headers: { Cookie: cookie.split(";")[0]! } });
     expect(page.status).toBe(200);
     const html = await page.text();
-    expect(html).toContain("You are signed in");
+    expect(html).toContain("You have not created an assistant yet");
 
     // A failed attempt with another key, which the server also handles and logs.
     const rejectedKey = `sk-fake-rejected-${randomUUID()}`;
@@ -62,12 +62,12 @@ describe("the running server", () => {
   });
 
   test("a garbage cookie on any page is a signed-out visit, not an error", async () => {
-    const response = await fetch(`${server.url}/assistants`, {
+    const response = await fetch(`${server.url}/assistants/new`, {
       headers: { Cookie: "al_session=not-a-real-cookie" },
       redirect: "manual",
     });
     expect(response.status).toBe(302);
-    expect(response.headers.get("location")).toBe("/?redirectTo=%2Fassistants");
+    expect(response.headers.get("location")).toBe("/?redirectTo=%2Fassistants%2Fnew");
   });
 
   test("sign out is a POST that clears the cookie", async () => {

@@ -1,0 +1,58 @@
+import { useRef, useState } from "react";
+import ReactMarkdown, { defaultUrlTransform } from "react-markdown";
+import rehypeHighlight from "rehype-highlight";
+import remarkGfm from "remark-gfm";
+
+// Model output is untrusted. react-markdown builds React elements, never raw
+// HTML (there is no rehype-raw here), and the URL filter below drops anything
+// that is not http(s), mailto or a relative link, so `javascript:` cannot run.
+
+const SAFE_PROTOCOL = /^(https?:|mailto:|\/|#)/i;
+
+export function safeUrl(url: string): string {
+  const cleaned = defaultUrlTransform(url);
+  return SAFE_PROTOCOL.test(cleaned) ? cleaned : "";
+}
+
+export function Markdown({ children }: { children: string }) {
+  return (
+    <div className="prose-chat space-y-3 break-words text-sm leading-relaxed">
+      <ReactMarkdown
+        remarkPlugins={[remarkGfm]}
+        rehypePlugins={[[rehypeHighlight, { detect: false, ignoreMissing: true }]]}
+        skipHtml
+        urlTransform={safeUrl}
+        components={{
+          pre: CodeBlock,
+          a: ({ node: _node, ...props }) => <a {...props} target="_blank" rel="noopener noreferrer nofollow" className="text-indigo-600 underline dark:text-indigo-400" />,
+        }}
+      >
+        {children}
+      </ReactMarkdown>
+    </div>
+  );
+}
+
+function CodeBlock({ node: _node, children, ...props }: React.ComponentProps<"pre"> & { node?: unknown }) {
+  const ref = useRef<HTMLPreElement>(null);
+  const [copied, setCopied] = useState(false);
+  return (
+    <div className="group relative">
+      <pre ref={ref} {...props} className="overflow-x-auto rounded-lg bg-slate-900 p-3 text-xs text-slate-100">
+        {children}
+      </pre>
+      <button
+        type="button"
+        onClick={() => {
+          void navigator.clipboard?.writeText(ref.current?.innerText ?? "").then(() => {
+            setCopied(true);
+            setTimeout(() => setCopied(false), 2_000);
+          });
+        }}
+        className="absolute right-2 top-2 rounded bg-slate-700 px-2 py-0.5 text-xs text-white opacity-80 hover:opacity-100"
+      >
+        {copied ? "Copied" : "Copy code"}
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,410 @@
+import {
+  FieldValue,
+  type DocumentReference,
+  type DocumentSnapshot,
+  type Timestamp,
+  type Transaction,
+  type WriteBatch,
+} from "firebase-admin/firestore";
+import type { AssistantInput, ModelConfig, SessionType } from "~/schemas/assistant";
+import { db } from "~/utils/db.server";
+import { queryWords, searchTerms } from "~/utils/search-terms";
+import { QUERIES, shapedQuery } from "./queries.server";
+
+// `bots` with its `model_configs` and `prompts` subcollections (GPT Lab's data
+// model). A bot points at its active prompt and config; an edit adds a new
+// version and moves the pointer, so sessions keep the version they started with.
+
+export type Bot = {
+  id: string;
+  name: string;
+  tag_line: string;
+  description: string;
+  session_type: SessionType;
+  creator_user_id: string;
+  created_date: Timestamp;
+  last_modified_date: Timestamp;
+  active_initial_prompt_id: string;
+  active_model_config_id: string;
+  active_summary_prompt_id: string;
+  showcased: boolean;
+  is_active: boolean;
+  sessions_started: number;
+  sessions_ended: number;
+  starter_prompts: string[];
+};
+
+export type PromptType = "initial" | "summary";
+
+export type PromptVersion = {
+  id: string;
+  message_type: PromptType;
+  message: string;
+  created_date: Timestamp;
+  is_active: boolean;
+  sessions_started: number;
+  sessions_ended: number;
+};
+
+export type ModelConfigVersion = {
+  id: string;
+  config: ModelConfig;
+  created_date: Timestamp;
+  is_active: boolean;
+};
+
+/** A bot with the versions its pointers name: everything a chat or an edit form needs. */
+export type BotWithActive = Bot & {
+  instructions: PromptVersion;
+  summary: PromptVersion;
+  modelConfig: ModelConfigVersion;
+};
+
+export const bots = () => db().collection("bots");
+const prompts = (botId: string) => bots().doc(botId).collection("prompts");
+const modelConfigs = (botId: string) => bots().doc(botId).collection("model_configs");
+
+function toBot(snapshot: DocumentSnapshot): Bot {
+  const data = snapshot.data()!;
+  return {
+    id: snapshot.id,
+    name: data.name,
+    tag_line: data.tag_line ?? "",
+    description: data.description ?? "",
+    session_type: data.session_type === 3 ? 3 : 2,
+    creator_user_id: data.creator_user_id,
+    created_date: data.created_date,
+    last_modified_date: data.last_modified_date,
+    active_initial_prompt_id: data.active_initial_prompt_id,
+    active_model_config_id: data.active_model_config_id,
+    active_summary_prompt_id: data.active_summary_prompt_id,
+    showcased: data.showcased === true,
+    is_active: data.is_active === true,
+    sessions_started: data.sessions_started ?? 0,
+    sessions_ended: data.sessions_ended ?? 0,
+    starter_prompts: data.starter_prompts ?? [],
+  };
+}
+
+/** What pages show of a bot: plain data that serializes to the browser. */
+export function botSummary(bot: Bot) {
+  return {
+    id: bot.id,
+    name: bot.name,
+    tag_line: bot.tag_line,
+    description: bot.description,
+    session_type: bot.session_type,
+    sessions_started: bot.sessions_started,
+    starter_prompts: bot.starter_prompts,
+    showcased: bot.showcased,
+    is_active: bot.is_active,
+    created_date: bot.created_date?.toDate().toISOString() ?? null,
+  };
+}
+
+export type BotSummary = ReturnType<typeof botSummary>;
+
+function toPrompt(snapshot: DocumentSnapshot): PromptVersion {
+  const data = snapshot.data()!;
+  return {
+    id: snapshot.id,
+    message_type: data.message_type,
+    message: data.message,
+    created_date: data.created_date,
+    is_active: data.is_active === true,
+    sessions_started: data.sessions_started ?? 0,
+    sessions_ended: data.sessions_ended ?? 0,
+  };
+}
+
+function toModelConfig(snapshot: DocumentSnapshot): ModelConfigVersion {
+  const data = snapshot.data()!;
+  return { id: snapshot.id, config: data.config, created_date: data.created_date, is_active: data.is_active === true };
+}
+
+function configOf(input: ModelConfig): ModelConfig {
+  const { model, max_tokens, temperature, top_p, frequency_penalty, presence_penalty } = input;
+  return { model, max_tokens, temperature, top_p, frequency_penalty, presence_penalty };
+}
+
+function profileOf(input: AssistantInput) {
+  return {
+    name: input.name,
+    tag_line: input.tag_line,
+    description: input.description,
+    session_type: input.session_type,
+    starter_prompts: input.starter_prompts,
+    search_terms: searchTerms(input.name, input.tag_line, input.description),
+  };
+}
+
+function newPrompt(messageType: PromptType, message: string) {
+  return {
+    message_type: messageType,
+    message,
+    created_date: FieldValue.serverTimestamp(),
+    is_active: true,
+    sessions_started: 0,
+    sessions_ended: 0,
+  };
+}
+
+function newModelConfig(config: ModelConfig) {
+  return { config: configOf(config), created_date: FieldValue.serverTimestamp(), is_active: true };
+}
+
+/** The bot, its first prompts and config, and the creator's counter: one batch, all or nothing. */
+export async function createBot(creatorUserId: string, input: AssistantInput): Promise<string> {
+  const batch = db().batch();
+  const botId = addBot(batch, bots().doc(), { creator_user_id: creatorUserId, showcased: false }, input);
+  batch.update(db().collection("users").doc(creatorUserId), {
+    bots_created: FieldValue.increment(1),
+    last_modified_date: FieldValue.serverTimestamp(),
+  });
+  await batch.commit();
+  return botId;
+}
+
+/** The seed data's creator: no person, so nobody can edit the showcase from the web. */
+export const SHOWCASE_CREATOR_ID = "assistant-lab";
+
+/** Creates the given showcase bots that do not exist yet; returns the ids it created. */
+export async function createShowcaseBots(seeds: { id: string; input: AssistantInput }[]): Promise<string[]> {
+  if (seeds.length === 0) return [];
+  const existing = await db().getAll(...seeds.map((seed) => bots().doc(seed.id)));
+  const missing = seeds.filter((_, index) => !existing[index]!.exists);
+  const batch = db().batch();
+  for (const seed of missing) {
+    addBot(batch, bots().doc(seed.id), { creator_user_id: SHOWCASE_CREATOR_ID, showcased: true }, seed.input);
+  }
+  await batch.commit();
+  return missing.map((seed) => seed.id);
+}
+
+function addBot(
+  batch: WriteBatch,
+  botRef: DocumentReference,
+  owner: { creator_user_id: string; showcased: boolean },
+  input: AssistantInput,
+): string {
+  const initialRef = prompts(botRef.id).doc();
+  const summaryRef = prompts(botRef.id).doc();
+  const configRef = modelConfigs(botRef.id).doc();
+  const now = FieldValue.serverTimestamp();
+  batch.create(initialRef, newPrompt("initial", input.instructions));
+  batch.create(summaryRef, newPrompt("summary", input.summary_prompt));
+  batch.create(configRef, newModelConfig(input));
+  batch.create(botRef, {
+    ...profileOf(input),
+    ...owner,
+    created_date: now,
+    last_modified_date: now,
+    active_initial_prompt_id: initialRef.id,
+    active_model_config_id: configRef.id,
+    active_summary_prompt_id: summaryRef.id,
+    is_active: true,
+    sessions_started: 0,
+    sessions_ended: 0,
+  });
+  return botRef.id;
+}
+
+/** True when the store holds no bot at all: a fresh database to seed. */
+export async function hasNoBots(): Promise<boolean> {
+  return (await bots().limit(1).get()).empty;
+}
+
+async function withActiveVersions(bot: Bot): Promise<BotWithActive | null> {
+  const [instructions, summary, modelConfig] = await Promise.all([
+    prompts(bot.id).doc(bot.active_initial_prompt_id).get(),
+    prompts(bot.id).doc(bot.active_summary_prompt_id).get(),
+    modelConfigs(bot.id).doc(bot.active_model_config_id).get(),
+  ]);
+  if (!instructions.exists || !summary.exists || !modelConfig.exists) return null;
+  return {
+    ...bot,
+    instructions: toPrompt(instructions),
+    summary: toPrompt(summary),
+    modelConfig: toModelConfig(modelConfig),
+  };
+}
+
+/** Any active bot, showcased or not: a link is enough to open it (GPT Lab's unlisted sharing). */
+export async function getOpenableBot(botId: string): Promise<BotWithActive | null> {
+  const snapshot = await bots().doc(botId).get();
+  if (!snapshot.exists) return null;
+  const bot = toBot(snapshot);
+  return bot.is_active ? withActiveVersions(bot) : null;
+}
+
+/** The creator's own bot, active or not; null for anyone else, so they get the same 404. */
+export async function getOwnBot(botId: string, userId: string): Promise<BotWithActive | null> {
+  const snapshot = await bots().doc(botId).get();
+  if (!snapshot.exists) return null;
+  const bot = toBot(snapshot);
+  return bot.creator_user_id === userId ? withActiveVersions(bot) : null;
+}
+
+export type GallerySort = "popular" | "newest";
+export type GalleryPage = { bots: Bot[]; nextCursor: string | null };
+
+/**
+ * A page of showcased, active bots. Search narrows the indexed query by its
+ * longest word; further words are checked on the page, so a page may hold
+ * fewer than `limit` bots while more remain.
+ */
+export async function listShowcasedBots(options: {
+  sort: GallerySort;
+  search?: string;
+  after?: string;
+  limit: number;
+}): Promise<GalleryPage> {
+  const [firstWord, ...otherWords] = queryWords(options.search ?? "");
+  const shape = firstWord
+    ? options.sort === "newest"
+      ? QUERIES.showcasedSearchByNewest
+      : QUERIES.showcasedSearchByPopularity
+    : options.sort === "newest"
+      ? QUERIES.showcasedByNewest
+      : QUERIES.showcasedByPopularity;
+  let query = shapedQuery(bots(), shape, { showcased: true, is_active: true, search_terms: firstWord });
+  if (options.after) {
+    const cursor = await bots().doc(options.after).get();
+    if (cursor.exists) query = query.startAfter(cursor);
+  }
+  const snapshot = await query.limit(options.limit).get();
+  const page = snapshot.docs.filter((doc) => {
+    const terms: string[] = doc.get("search_terms") ?? [];
+    return otherWords.every((word) => terms.includes(word));
+  });
+  return {
+    bots: page.map(toBot),
+    nextCursor: snapshot.size === options.limit ? snapshot.docs[snapshot.size - 1]!.id : null,
+  };
+}
+
+export async function listBotsOfCreator(userId: string, limit = 100): Promise<Bot[]> {
+  const snapshot = await shapedQuery(bots(), QUERIES.botsOfCreator, { creator_user_id: userId }).limit(limit).get();
+  return snapshot.docs.map(toBot);
+}
+
+/**
+ * Saves an edit by the creator. Profile fields change in place; a changed
+ * prompt or model config becomes a new active version with the old one kept
+ * inactive. One transaction, so a pointer never names a missing version.
+ * Returns false when the bot is not the person's own.
+ */
+export async function updateBot(botId: string, userId: string, input: AssistantInput): Promise<boolean> {
+  return db().runTransaction(async (tx) => {
+    const botSnap = await tx.get(bots().doc(botId));
+    if (!botSnap.exists) return false;
+    const bot = toBot(botSnap);
+    if (bot.creator_user_id !== userId) return false;
+
+    const [instructions, summary, config] = await Promise.all([
+      tx.get(prompts(botId).doc(bot.active_initial_prompt_id)),
+      tx.get(prompts(botId).doc(bot.active_summary_prompt_id)),
+      tx.get(modelConfigs(botId).doc(bot.active_model_config_id)),
+    ]);
+    const pointers: Record<string, string> = {};
+    if (instructions.get("message") !== input.instructions) {
+      pointers.active_initial_prompt_id = replaceVersion(tx, instructions.ref, prompts(botId).doc(), newPrompt("initial", input.instructions));
+    }
+    if (summary.get("message") !== input.summary_prompt) {
+      pointers.active_summary_prompt_id = replaceVersion(tx, summary.ref, prompts(botId).doc(), newPrompt("summary", input.summary_prompt));
+    }
+    if (!sameConfig(config.get("config"), configOf(input))) {
+      pointers.active_model_config_id = replaceVersion(tx, config.ref, modelConfigs(botId).doc(), newModelConfig(input));
+    }
+    tx.update(botSnap.ref, { ...profileOf(input), ...pointers, last_modified_date: FieldValue.serverTimestamp() });
+    return true;
+  });
+}
+
+function replaceVersion(
+  tx: Transaction,
+  previous: DocumentReference,
+  next: DocumentReference,
+  data: Record<string, unknown>,
+): string {
+  tx.update(previous, { is_active: false });
+  tx.create(next, data);
+  return next.id;
+}
+
+function sameConfig(stored: Partial<ModelConfig> | undefined, next: ModelConfig): boolean {
+  return (Object.keys(next) as (keyof ModelConfig)[]).every((key) => stored?.[key] === next[key]);
+}
+
+export type VersionKind = "instructions" | "summary" | "model_config";
+
+export type BotVersions = {
+  instructions: PromptVersion[];
+  summary: PromptVersion[];
+  model_config: ModelConfigVersion[];
+};
+
+/** Every version, newest first. */
+export async function listVersions(botId: string): Promise<BotVersions> {
+  const byType = (type: PromptType) =>
+    shapedQuery(prompts(botId), QUERIES.promptVersions, { message_type: type }).get();
+  const [instructions, summary, configs] = await Promise.all([
+    byType("initial"),
+    byType("summary"),
+    modelConfigs(botId).orderBy("created_date", "desc").get(),
+  ]);
+  return {
+    instructions: instructions.docs.map(toPrompt),
+    summary: summary.docs.map(toPrompt),
+    model_config: configs.docs.map(toModelConfig),
+  };
+}
+
+const POINTERS = {
+  instructions: { field: "active_initial_prompt_id", collection: prompts, type: "initial" },
+  summary: { field: "active_summary_prompt_id", collection: prompts, type: "summary" },
+  model_config: { field: "active_model_config_id", collection: modelConfigs, type: null },
+} as const;
+
+/** Makes an older version active again. False when the bot or version is not the person's. */
+export async function activateVersion(
+  botId: string,
+  userId: string,
+  kind: VersionKind,
+  versionId: string,
+): Promise<boolean> {
+  const pointer = POINTERS[kind];
+  return db().runTransaction(async (tx) => {
+    const botSnap = await tx.get(bots().doc(botId));
+    if (!botSnap.exists || botSnap.get("creator_user_id") !== userId) return false;
+    const target = await tx.get(pointer.collection(botId).doc(versionId));
+    if (!target.exists || (pointer.type && target.get("message_type") !== pointer.type)) return false;
+    const currentId: string = botSnap.get(pointer.field);
+    if (currentId === versionId) return true;
+    tx.update(pointer.collection(botId).doc(currentId), { is_active: false });
+    tx.update(target.ref, { is_active: true });
+    tx.update(botSnap.ref, { [pointer.field]: versionId, last_modified_date: FieldValue.serverTimestamp() });
+    return true;
+  });
+}
+
+/** Deactivate or reactivate; only the creator may. */
+export async function setBotActive(botId: string, userId: string, isActive: boolean): Promise<boolean> {
+  return db().runTransaction(async (tx) => {
+    const snapshot = await tx.get(bots().doc(botId));
+    if (!snapshot.exists || snapshot.get("creator_user_id") !== userId) return false;
+    tx.update(snapshot.ref, { is_active: isActive, last_modified_date: FieldValue.serverTimestamp() });
+    return true;
+  });
+}
+
+/** Curating the gallery is an operator's job: the showcase script and operators' toggle. */
+export async function setShowcased(botId: string, showcased: boolean): Promise<boolean> {
+  const ref = bots().doc(botId);
+  return db().runTransaction(async (tx) => {
+    const snapshot = await tx.get(ref);
+    if (!snapshot.exists) return false;
+    tx.update(ref, { showcased });
+    return true;
+  });
+}

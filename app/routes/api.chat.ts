@@ -1,0 +1,45 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { getUser } from "~/models/users.server";
+import { modelConfigSchema } from "~/schemas/assistant";
+import { ChatRequestSchema, type ChatRequest } from "~/schemas/chat";
+import { streamReply } from "~/utils/chat-stream.server";
+import { apiError, readJsonBody } from "~/utils/json-body.server";
+import { consumeChatTurn, describeWait } from "~/utils/rate-limit.server";
+import { getSignedInUser, type SignedInUser } from "~/utils/session.server";
+
+// The one streaming route: a reply as Server-Sent Events (see app/utils/chat-events.ts).
+
+export async function action({ request }: ActionFunctionArgs) {
+  if (request.method !== "POST") throw apiError(405, "method_not_allowed", "Use POST.");
+  const user = await getSignedInUser(request);
+  if (!user) throw apiError(401, "signed_out", "Your session has ended. Sign in again to keep chatting.");
+  const body = await readJsonBody(request, ChatRequestSchema);
+
+  const limit = await consumeChatTurn(user.userId);
+  if (!limit.allowed) {
+    throw apiError(429, "too_many_messages", `You are sending messages too fast. Try again in ${describeWait(limit.retryAfterSeconds)}.`, {
+      headers: { "Retry-After": String(limit.retryAfterSeconds) },
+    });
+  }
+  return testDrive(request, user, body);
+}
+
+/** A test drive chats with unsaved settings and saves nothing. */
+async function testDrive(request: Request, user: SignedInUser, body: ChatRequest) {
+  const account = await getUser(user.userId);
+  if (!account) throw apiError(401, "signed_out", "Your session has ended. Sign in again to keep chatting.");
+  const config = modelConfigSchema(account.chat_models).safeParse(body.draft);
+  if (!config.success) {
+    const issue = config.error.issues[0]!;
+    throw apiError(400, "invalid_request", `Fix the lab's settings first: ${issue.message}`, { field: issue.path.join(".") });
+  }
+  const instructions = body.draft.instructions.trim();
+  return streamReply({
+    apiKey: user.apiKey,
+    signal: request.signal,
+    params: {
+      ...config.data,
+      messages: [...(instructions ? [{ role: "system" as const, content: instructions }] : []), ...body.messages],
+    },
+  });
+}

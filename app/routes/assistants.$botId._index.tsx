@@ -1,0 +1,103 @@
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { sessionsLabel } from "~/components/assistant-card";
+import { Avatar } from "~/components/avatar";
+import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { ShareLink } from "~/components/share-link";
+import { buttonDanger, buttonPrimary, buttonSecondary } from "~/components/ui";
+import { botSummary, getOpenableBot } from "~/models/bots.server";
+import { SESSION_TYPES } from "~/schemas/assistant";
+import { isOperator } from "~/utils/auth.server";
+import { requireUser } from "~/utils/session.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `${data.bot.name} · Assistant Lab` : "Not found · Assistant Lab" },
+];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { userId, apiKey } = await requireUser(request);
+  const bot = await getOpenableBot(params.botId!);
+  if (!bot) throw new Response("Not found", { status: 404 });
+  return {
+    bot: botSummary(bot),
+    model: bot.modelConfig.config.model,
+    shareUrl: `${new URL(request.url).origin}/assistants/${bot.id}`,
+    isCreator: bot.creator_user_id === userId,
+    isOperator: isOperator(apiKey),
+  };
+}
+
+export default function AssistantPage() {
+  const { bot, model, shareUrl, isCreator, isOperator } = useLoaderData<typeof loader>();
+  const [searchParams] = useSearchParams();
+  return (
+    <main className="mx-auto max-w-3xl px-4 py-8">
+      {searchParams.get("created") ? (
+        <div role="status" className="mb-6 rounded-lg border border-emerald-200 bg-emerald-50 p-4 text-sm text-emerald-900 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-100">
+          Your assistant is ready. Anyone signed in can open it with its link.
+        </div>
+      ) : null}
+      <div className="flex items-start gap-4">
+        <Avatar name={bot.name} seed={bot.id} size="lg" />
+        <div className="min-w-0 flex-1">
+          <h1 className="text-2xl font-semibold">{bot.name}</h1>
+          <p className="text-slate-600 dark:text-slate-300">{bot.tag_line}</p>
+          <p className="mt-1 text-xs text-slate-500 dark:text-slate-400">
+            {SESSION_TYPES[bot.session_type].label} · {model} · {sessionsLabel(bot.sessions_started)}
+            {bot.showcased ? " · Showcased" : ""}
+          </p>
+        </div>
+      </div>
+      {bot.description ? <p className="mt-6 whitespace-pre-wrap">{bot.description}</p> : null}
+      {bot.starter_prompts.length > 0 ? (
+        <section className="mt-6">
+          <h2 className="text-sm font-semibold">Try asking</h2>
+          <ul className="mt-2 flex flex-wrap gap-2">
+            {bot.starter_prompts.map((prompt) => (
+              <li key={prompt} className="rounded-full border border-slate-300 px-3 py-1 text-sm dark:border-slate-700">
+                {prompt}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      <div className="mt-8">
+        <ShareLink url={shareUrl} />
+      </div>
+      <div className="mt-8 flex flex-wrap gap-3">
+        <Link to={`/assistants/new?from=${bot.id}`} className={buttonSecondary}>
+          Duplicate into my lab
+        </Link>
+        {isCreator ? (
+          <>
+            <Link to={`/assistants/${bot.id}/edit`} className={buttonPrimary}>
+              Edit
+            </Link>
+            <Form method="post" action={`/assistants/${bot.id}/status`}>
+              <input type="hidden" name="intent" value="deactivate" />
+              <button type="submit" className={buttonDanger}>
+                Deactivate
+              </button>
+            </Form>
+          </>
+        ) : null}
+        {isOperator ? (
+          <Form method="post" action={`/assistants/${bot.id}/status`}>
+            <input type="hidden" name="intent" value={bot.showcased ? "unshowcase" : "showcase"} />
+            <button type="submit" className={buttonSecondary}>
+              {bot.showcased ? "Remove from showcase" : "Showcase"}
+            </button>
+          </Form>
+        ) : null}
+      </div>
+    </main>
+  );
+}
+
+export function ErrorBoundary() {
+  return (
+    <GeneralErrorBoundary
+      statusHandlers={{ 404: () => "This assistant does not exist, or its creator has deactivated it." }}
+    />
+  );
+}

@@ -1,0 +1,53 @@
+import { parseWithZod } from "@conform-to/zod/v4";
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { useActionData, useLoaderData } from "@remix-run/react";
+import { AssistantForm } from "~/components/assistant-form";
+import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { createBot, getOpenableBot } from "~/models/bots.server";
+import { assistantSchema } from "~/schemas/assistant";
+import { assistantFormValues } from "~/utils/assistant-form.server";
+import { requireAccount } from "~/utils/auth.server";
+
+export const meta: MetaFunction = () => [{ title: "The lab · Assistant Lab" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const account = await requireAccount(request);
+  const from = new URL(request.url).searchParams.get("from");
+  const source = from ? await getOpenableBot(from) : null;
+  if (from && !source) throw new Response("Not found", { status: 404 });
+  return {
+    models: account.chat_models,
+    defaultValue: assistantFormValues(account.chat_models, source),
+    duplicateOf: source?.name ?? null,
+  };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const account = await requireAccount(request);
+  const submission = parseWithZod(await request.formData(), { schema: assistantSchema(account.chat_models) });
+  if (submission.status !== "success") return data(submission.reply(), { status: 400 });
+  const botId = await createBot(account.id, submission.value);
+  throw redirect(`/assistants/${botId}?created=1`);
+}
+
+export default function Lab() {
+  const { models, defaultValue, duplicateOf } = useLoaderData<typeof loader>();
+  const lastResult = useActionData<typeof action>();
+  return (
+    <main className="mx-auto max-w-6xl px-4 py-8">
+      <h1 className="text-2xl font-semibold">The lab</h1>
+      <p className="mt-1 text-slate-600 dark:text-slate-300">
+        {duplicateOf
+          ? `A copy of ${duplicateOf}, yours to change. Nothing is saved until you create it.`
+          : "Design an assistant, try it in the test drive, then create it and share its link."}
+      </p>
+      <div className="mt-6">
+        <AssistantForm models={models} defaultValue={defaultValue} lastResult={lastResult} submitLabel="Create assistant" />
+      </div>
+    </main>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary statusHandlers={{ 404: () => "The assistant to duplicate does not exist or is no longer available." }} />;
+}

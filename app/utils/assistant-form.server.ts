@@ -1,0 +1,31 @@
+import type { AssistantFormValues } from "~/components/assistant-form";
+import type { BotWithActive } from "~/models/bots.server";
+import { DEFAULT_MODEL_CONFIG, DEFAULT_SUMMARY_PROMPT, LIMITS } from "~/schemas/assistant";
+
+/** The lab's starting values: blank, or an existing bot's (to edit or to duplicate). */
+export function assistantFormValues(models: string[], bot?: BotWithActive | null): AssistantFormValues {
+  const config = bot?.modelConfig.config ?? { ...DEFAULT_MODEL_CONFIG, model: preferredModel(models) };
+  const starters = [...(bot?.starter_prompts ?? [])];
+  while (starters.length < LIMITS.starterPrompts) starters.push("");
+  return {
+    name: bot?.name ?? "",
+    tag_line: bot?.tag_line ?? "",
+    description: bot?.description ?? "",
+    instructions: bot?.instructions.message ?? "",
+    summary_prompt: bot?.summary.message ?? DEFAULT_SUMMARY_PROMPT,
+    session_type: String(bot?.session_type ?? 2),
+    model: config.model,
+    max_tokens: String(config.max_tokens),
+    temperature: String(config.temperature),
+    top_p: String(config.top_p),
+    frequency_penalty: String(config.frequency_penalty),
+    presence_penalty: String(config.presence_penalty),
+    starter_prompts: starters,
+  };
+}
+
+const PREFERRED = ["gpt-4o-mini", "gpt-4.1-mini", "gpt-4o"];
+
+function preferredModel(models: string[]): string {
+  return PREFERRED.find((model) => models.includes(model)) ?? models[0] ?? "";
+}

@@ -1,0 +1,21 @@
+import { randomUUID } from "node:crypto";
+import { expect, type Page } from "@playwright/test";
+
+export function newKey(prefix = "sk-test") {
+  return `${prefix}-${randomUUID()}`;
+}
+
+/** Loads a page and waits until React has hydrated it, so typing and clicks reach the app. */
+export async function visit(page: Page, url: string) {
+  const response = await page.goto(url);
+  await page.locator("html[data-hydrated]").waitFor({ state: "attached" });
+  return response;
+}
+
+export async function signIn(page: Page, key = newKey()) {
+  await visit(page, "/");
+  await page.getByLabel("OpenAI API key").fill(key);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/assistants/);
+  return key;
+}

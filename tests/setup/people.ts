@@ -1,0 +1,57 @@
+// Signed-in people for integration tests: a user document, a real sealed
+// session cookie, and requests that carry it.
+import { randomUUID } from "node:crypto";
+import { userHashFor } from "~/utils/auth.server";
+import { signInUser } from "~/models/users.server";
+import { signInCookie } from "~/utils/session.server";
+import { FAKE_CHAT_MODELS } from "../fakes/openai-server";
+
+export type Person = {
+  userId: string;
+  apiKey: string;
+  cookie: string;
+  request: (path: string, init?: RequestInit) => Request;
+  form: (path: string, fields: Record<string, string | string[]>) => Request;
+};
+
+export async function signedInPerson(models: string[] = [...FAKE_CHAT_MODELS]): Promise<Person> {
+  const apiKey = `sk-test-${randomUUID()}`;
+  const { userId } = await signInUser(userHashFor(apiKey), models);
+  const cookie = (await signInCookie({ userId, apiKey })).split(";")[0]!;
+  const request = (path: string, init: RequestInit = {}) =>
+    new Request(`http://localhost${path}`, { ...init, headers: { ...init.headers, Cookie: cookie } });
+  const form = (path: string, fields: Record<string, string | string[]>) => {
+    const body = new URLSearchParams();
+    for (const [name, value] of Object.entries(fields)) {
+      for (const item of Array.isArray(value) ? value : [value]) body.append(name, item);
+    }
+    return request(path, { method: "POST", body, headers: { "Content-Type": "application/x-www-form-urlencoded" } });
+  };
+  return { userId, apiKey, cookie, request, form };
+}
+
+export type Outcome = { status: number; headers: Headers; data: unknown };
+
+/** Runs a loader or action; a thrown Response or data() is an outcome like a returned one. */
+export async function run(fn: () => Promise<unknown>): Promise<Outcome> {
+  try {
+    return toOutcome(await fn());
+  } catch (thrown) {
+    if (thrown instanceof Response || isDataWithInit(thrown)) return toOutcome(thrown);
+    throw thrown;
+  }
+}
+
+type DataWithInit = { data: unknown; init: { status?: number; headers?: HeadersInit } | null };
+
+function isDataWithInit(value: unknown): value is DataWithInit {
+  return typeof value === "object" && value !== null && "init" in value && "data" in value;
+}
+
+function toOutcome(value: unknown): Outcome {
+  if (value instanceof Response) return { status: value.status, headers: value.headers, data: null };
+  if (isDataWithInit(value)) {
+    return { status: value.init?.status ?? 200, headers: new Headers(value.init?.headers), data: value.data };
+  }
+  return { status: 200, headers: new Headers(), data: value };
+}
