@@ -1,7 +1,7 @@
 // Which Firestore a command uses, and starting the embedded emulator when it
 // is the one. A command that finds the embedded emulator already running (under
 // `npm start` or `npm run dev`) uses it instead of starting a second one.
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { LOCAL_PROJECT_ID } from "../app/utils/env.server.ts";
@@ -30,6 +30,7 @@ export async function prepareLocalStore(options: { autosave?: boolean } = {}): P
   console.log("Starting the Firestore emulator (data kept in .data/firestore)…");
   const emulator = await startEmulator({ dataDir: DATA_DIR, project: LOCAL_PROJECT_ID });
   process.env.FIRESTORE_EMULATOR_HOST = emulator.host;
+  mkdirSync(DATA_DIR, { recursive: true });
   writeFileSync(HOST_FILE, emulator.host);
   console.log(`Firestore emulator on ${emulator.host}`);
   const timer = options.autosave ? setInterval(() => void save(emulator), SAVE_EVERY_MS) : undefined;
