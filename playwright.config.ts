@@ -49,6 +49,7 @@ export default defineConfig({
         GOOGLE_CLOUD_PROJECT: "demo-e2e",
         SESSION_SECRETS: "e2e-session-secret-0123456789abcdef0123",
         USER_HASH_SECRET: "e2e-user-hash-secret-0123456789abcdef0123",
+        ENCRYPTION_SECRET: "e2e-encryption-secret-0123456789abcdef0123",
         // Every test signs in from the same address.
         SIGN_IN_ATTEMPTS: "1000",
       },

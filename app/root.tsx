@@ -63,6 +63,12 @@ function Header({ signedIn }: { signedIn: boolean }) {
             <Link to="/assistants" className="text-sm font-medium hover:underline">
               Assistants
             </Link>
+            <Link to="/sessions" className="text-sm font-medium hover:underline">
+              History
+            </Link>
+            <Link to="/usage" className="text-sm font-medium hover:underline">
+              Usage
+            </Link>
             <Form method="post" action="/sign-out">
               <button
                 type="submit"

@@ -4,6 +4,7 @@
 import { parseArgs } from "node:util";
 import { startFakeProvider } from "../tests/fakes/openai-server.ts";
 import { prepareLocalStore } from "./local-store.ts";
+import { seedIfEmpty } from "./seed-if-empty.ts";
 import { startServer } from "./server.ts";
 
 const { values } = parseArgs({ options: { offline: { type: "boolean", default: false } } });
@@ -16,6 +17,7 @@ if (fake) {
   console.log(`Offline: the fake provider on ${fake.url} answers every chat. Sign in with any key starting with "sk-".`);
 }
 
+await seedIfEmpty();
 const server = await startServer({ mode: "development" });
 console.log(`Assistant Lab (development) on ${server.url}`);
 

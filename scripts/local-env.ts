@@ -8,7 +8,7 @@ import dotenv from "dotenv";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const ENV_FILE = path.join(root, ".env");
-const LOCAL_SECRETS = ["SESSION_SECRETS", "USER_HASH_SECRET"] as const;
+const LOCAL_SECRETS = ["SESSION_SECRETS", "USER_HASH_SECRET", "ENCRYPTION_SECRET"] as const;
 
 /** Loads .env into process.env without overriding what the environment already says. */
 export function loadEnvFile(file = ENV_FILE): void {

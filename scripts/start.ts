@@ -1,8 +1,8 @@
 // `npm start`: the production build, on the embedded Firestore emulator unless
 // an emulator or Google credentials are configured. Seeds the showcase into an
 // empty database.
-import { tsImport } from "tsx/esm/api";
 import { prepareLocalStore } from "./local-store.ts";
+import { seedIfEmpty } from "./seed-if-empty.ts";
 import { startServer } from "./server.ts";
 
 process.env.NODE_ENV = "production";
@@ -13,10 +13,7 @@ if (store.target === "embedded-emulator") {
 }
 
 try {
-  // tsx resolves the app's `~/` imports, which Node's type stripping does not.
-  const { seedShowcase } = (await tsImport("../app/models/showcase-seed.server.ts", import.meta.url)) as typeof import("../app/models/showcase-seed.server.ts");
-  const seeded = await seedShowcase({ onlyIfEmpty: true });
-  if (seeded.length) console.log(`Seeded ${seeded.length} showcased assistants into the empty database.`);
+  await seedIfEmpty();
 
   const server = await startServer({ mode: "production" });
   console.log(`Assistant Lab is ready on ${server.url}`);

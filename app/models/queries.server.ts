@@ -45,6 +45,17 @@ export const QUERIES = {
     equality: ["message_type"],
     orderBy: [{ field: "created_date", direction: "desc" }],
   },
+  sessionsOfUser: {
+    collectionGroup: "sessions",
+    equality: ["user_id"],
+    orderBy: [{ field: "created_date", direction: "desc" }],
+  },
+  /** Also filtered by a range on `date`, the field it is ordered by. */
+  usageDaysOfUser: {
+    collectionGroup: "usage_daily",
+    equality: ["user_id"],
+    orderBy: [{ field: "date", direction: "asc" }],
+  },
 } as const satisfies Record<string, QueryShape>;
 
 /** Applies a shape's filters and order to a collection, with a value for each filtered field. */

@@ -63,6 +63,7 @@ export default function Home() {
 function SignInForm() {
   const lastResult = useActionData<typeof action>();
   const [searchParams] = useSearchParams();
+  const keyRejected = searchParams.get("signedOut") === "key_rejected";
   const navigation = useNavigation();
   const checking = navigation.state !== "idle" && navigation.formAction === "/?index";
   const [form, fields] = useForm({
@@ -80,6 +81,12 @@ function SignInForm() {
       {...getFormProps(form)}
       className="mt-10 rounded-xl border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900"
     >
+      {keyRejected && !lastResult ? (
+        <p role="status" className="mb-4 rounded-md border border-amber-200 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-900 dark:bg-amber-950 dark:text-amber-100">
+          You were signed out because the provider rejected your API key. Sign in with a key that works; your chats are
+          kept for that key.
+        </p>
+      ) : null}
       <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? ""} />
       <label htmlFor={fields.apiKey.id} className="block text-sm font-medium">
         OpenAI API key

@@ -1,8 +1,10 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { getUser } from "~/models/users.server";
 import { modelConfigSchema } from "~/schemas/assistant";
-import { ChatRequestSchema, type ChatRequest } from "~/schemas/chat";
+import { ChatRequestSchema, type DraftChat } from "~/schemas/chat";
 import { streamReply } from "~/utils/chat-stream.server";
+import { costOf } from "~/utils/model-catalog.server";
+import { sessionTurn } from "~/utils/chat-turn.server";
 import { apiError, readJsonBody } from "~/utils/json-body.server";
 import { consumeChatTurn, describeWait } from "~/utils/rate-limit.server";
 import { getSignedInUser, type SignedInUser } from "~/utils/session.server";
@@ -21,11 +23,11 @@ export async function action({ request }: ActionFunctionArgs) {
       headers: { "Retry-After": String(limit.retryAfterSeconds) },
     });
   }
-  return testDrive(request, user, body);
+  return body.mode === "session" ? sessionTurn(request, user, body) : testDrive(request, user, body);
 }
 
 /** A test drive chats with unsaved settings and saves nothing. */
-async function testDrive(request: Request, user: SignedInUser, body: ChatRequest) {
+async function testDrive(request: Request, user: SignedInUser, body: DraftChat) {
   const account = await getUser(user.userId);
   if (!account) throw apiError(401, "signed_out", "Your session has ended. Sign in again to keep chatting.");
   const config = modelConfigSchema(account.chat_models).safeParse(body.draft);
@@ -37,6 +39,7 @@ async function testDrive(request: Request, user: SignedInUser, body: ChatRequest
   return streamReply({
     apiKey: user.apiKey,
     signal: request.signal,
+    costOf,
     params: {
       ...config.data,
       messages: [...(instructions ? [{ role: "system" as const, content: instructions }] : []), ...body.messages],

@@ -7,28 +7,30 @@ import { ShareLink } from "~/components/share-link";
 import { buttonDanger, buttonPrimary, buttonSecondary } from "~/components/ui";
 import { botSummary, getOpenableBot } from "~/models/bots.server";
 import { SESSION_TYPES } from "~/schemas/assistant";
-import { isOperator } from "~/utils/auth.server";
-import { requireUser } from "~/utils/session.server";
+import { isOperator, requireAccount } from "~/utils/auth.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.bot.name} · Assistant Lab` : "Not found · Assistant Lab" },
 ];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { userId, apiKey } = await requireUser(request);
+  const account = await requireAccount(request);
   const bot = await getOpenableBot(params.botId!);
   if (!bot) throw new Response("Not found", { status: 404 });
+  const model = bot.modelConfig.config.model;
   return {
     bot: botSummary(bot),
-    model: bot.modelConfig.config.model,
+    model,
+    chatModels: account.chat_models,
+    defaultModel: account.chat_models.includes(model) ? model : (account.chat_models[0] ?? ""),
     shareUrl: `${new URL(request.url).origin}/assistants/${bot.id}`,
-    isCreator: bot.creator_user_id === userId,
-    isOperator: isOperator(apiKey),
+    isCreator: bot.creator_user_id === account.id,
+    isOperator: isOperator(account.apiKey),
   };
 }
 
 export default function AssistantPage() {
-  const { bot, model, shareUrl, isCreator, isOperator } = useLoaderData<typeof loader>();
+  const { bot, model, chatModels, defaultModel, shareUrl, isCreator, isOperator } = useLoaderData<typeof loader>();
   const [searchParams] = useSearchParams();
   return (
     <main className="mx-auto max-w-3xl px-4 py-8">
@@ -49,6 +51,23 @@ export default function AssistantPage() {
         </div>
       </div>
       {bot.description ? <p className="mt-6 whitespace-pre-wrap">{bot.description}</p> : null}
+      <Form method="post" action={`/assistants/${bot.id}/chat`} className="mt-6 flex flex-wrap items-end gap-3 rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+        <div>
+          <label htmlFor="chat-model" className="block text-sm font-medium">
+            Model for this chat
+          </label>
+          <select id="chat-model" name="model" defaultValue={defaultModel} className="mt-1 rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-950">
+            {chatModels.map((option) => (
+              <option key={option} value={option}>
+                {option === model ? `${option} (the assistant's)` : option}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit" className={buttonPrimary}>
+          Start a chat
+        </button>
+      </Form>
       {bot.starter_prompts.length > 0 ? (
         <section className="mt-6">
           <h2 className="text-sm font-semibold">Try asking</h2>

@@ -118,9 +118,11 @@ function Showcased({ page, signedIn }: { page: NonNullable<LoaderData["page"]>; 
                 bot={bot}
                 action={
                   signedIn ? (
-                    <Link to={`/assistants/${bot.id}`} className={buttonPrimary} aria-label={`Chat with ${bot.name}`}>
-                      Start chat
-                    </Link>
+                    <Form method="post" action={`/assistants/${bot.id}/chat`}>
+                      <button type="submit" className={buttonPrimary} aria-label={`Chat with ${bot.name}`}>
+                        Start chat
+                      </button>
+                    </Form>
                   ) : (
                     <Link
                       to={`/?redirectTo=${encodeURIComponent(`/assistants/${bot.id}`)}`}

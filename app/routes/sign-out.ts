@@ -1,9 +1,13 @@
-import { redirect } from "@remix-run/node";
+import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { signOutCookie } from "~/utils/session.server";
 
 // POST only: a GET that signs people out could be triggered by any page's <img>.
-export async function action() {
-  return redirect("/", { headers: { "Set-Cookie": await signOutCookie() } });
+export async function action({ request }: ActionFunctionArgs) {
+  const form = await request.formData().catch(() => null);
+  const reason = form?.get("reason");
+  // The home page explains why the person was signed out when the provider refused their key.
+  const to = reason === "key_rejected" ? "/?signedOut=key_rejected" : "/";
+  return redirect(to, { headers: { "Set-Cookie": await signOutCookie() } });
 }
 
 export async function loader() {

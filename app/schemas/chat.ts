@@ -31,5 +31,19 @@ export const DraftChatSchema = z.object({
     .max(DRAFT_MAX_MESSAGES, "This test drive is long enough: save the assistant to keep chatting."),
 });
 
-export const ChatRequestSchema = z.discriminatedUnion("mode", [DraftChatSchema]);
+/** A turn of a saved session: a new message, or a retry of the last reply. */
+export const SessionChatSchema = z
+  .object({
+    mode: z.literal("session"),
+    sessionId: z.string().regex(/^[\w-]{1,100}$/, "Not a session id."),
+    message: ChatMessageSchema.shape.content.optional(),
+    retry: z.literal(true).optional(),
+  })
+  .refine((body) => (body.message !== undefined) !== (body.retry === true), {
+    message: "Send either a message or a retry.",
+  });
+
+export const ChatRequestSchema = z.discriminatedUnion("mode", [DraftChatSchema, SessionChatSchema]);
 export type ChatRequest = z.infer<typeof ChatRequestSchema>;
+export type DraftChat = z.infer<typeof DraftChatSchema>;
+export type SessionChat = z.infer<typeof SessionChatSchema>;

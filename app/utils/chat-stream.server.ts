@@ -1,5 +1,6 @@
 import { encode } from "gpt-tokenizer";
 import type { ChatCompletionMessageParam } from "openai/resources/chat/completions";
+import { tokensOf } from "./context.server";
 import { encodeEvent, type ChatError, type ChatEvent, type ChatUsage } from "./chat-events";
 import { describeProviderError, StallError } from "./provider-errors.server";
 import { providerClient, providerConfig, type ProviderConfig } from "./provider.server";
@@ -66,16 +67,17 @@ export function streamReply(options: {
       };
       const outcome = await relay(options.apiKey, options.params, config, upstream, send, () => clientGone || options.signal.aborted);
       options.signal.removeEventListener("abort", abortUpstream);
-      const cost = options.costOf?.(options.params.model, outcome.usage) ?? null;
-      outcome.usage.cost_usd = cost;
+      outcome.usage.cost_usd = options.costOf?.(options.params.model, outcome.usage) ?? null;
       send({ type: "usage", usage: outcome.usage });
       if (outcome.error) send({ type: "error", error: outcome.error });
-      send({ type: "done", finish_reason: outcome.finishReason, interrupted: outcome.interrupted });
+      // Saved before "done": once the browser sees done, the next message reads what this one wrote.
       try {
         await options.onFinish?.(outcome);
       } catch (error) {
         console.error("Saving a reply failed:", error instanceof Error ? error.message : error);
+        send({ type: "error", error: { code: "provider_error", message: "The reply could not be saved. Try again.", retryable: true } });
       }
+      send({ type: "done", finish_reason: outcome.finishReason, interrupted: outcome.interrupted });
       if (!clientGone) controller.close();
     },
     cancel() {
@@ -129,15 +131,15 @@ async function relay(
       }
     }
   } catch (thrown) {
-    if (stoppedByPerson()) {
-      interrupted = true;
-    } else {
+    if (!stoppedByPerson()) {
       const reason = upstream.signal.reason instanceof StallError ? upstream.signal.reason : thrown;
       error = describeProviderError(reason, text.length > 0);
     }
   } finally {
     clearTimeout(stallTimer);
   }
+  // Whether the stream threw or just ended when aborted, a reply with no finish reason was cut short by the person.
+  if (stoppedByPerson() && finishReason === null) interrupted = true;
   const estimated = usage === null;
   return {
     text,
@@ -151,8 +153,7 @@ async function relay(
 
 /** The tokenizer's count, for providers that send no usage and for replies cut short. */
 export function estimateUsage(messages: ChatCompletionMessageParam[], reply: string): Omit<ChatUsage, "cost_usd"> {
-  // About 4 tokens of framing per message and 3 to prime the reply, as OpenAI's chat format does.
-  const prompt = messages.reduce((sum, message) => sum + encode(String(message.content ?? "")).length + 4, 3);
+  const prompt = tokensOf(messages);
   const completion = reply ? encode(reply).length : 0;
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
 }

@@ -4,6 +4,7 @@ import { parseEnv } from "./env.server";
 const secrets = {
   SESSION_SECRETS: "a".repeat(32),
   USER_HASH_SECRET: "b".repeat(32),
+  ENCRYPTION_SECRET: "c".repeat(32),
 };
 
 test("a complete environment parses, with defaults filled in", () => {
@@ -15,7 +16,7 @@ test("a complete environment parses, with defaults filled in", () => {
   expect(env.projectId).toBe("demo-assistant-lab");
 });
 
-test.each(["SESSION_SECRETS", "USER_HASH_SECRET"])("a missing %s stops the server with its name", (name) => {
+test.each(["SESSION_SECRETS", "USER_HASH_SECRET", "ENCRYPTION_SECRET"])("a missing %s stops the server with its name", (name) => {
   const source: Record<string, string> = { ...secrets, NODE_ENV: "production" };
   delete source[name];
   expect(() => parseEnv(source)).toThrow(new RegExp(`${name}: ${name} is missing`));
@@ -37,4 +38,12 @@ test("cookies are Secure in production unless COOKIE_SECURE says otherwise", () 
 
 test("a malformed provider URL is refused", () => {
   expect(() => parseEnv({ ...secrets, OPENAI_BASE_URL: "not a url" })).toThrow(/OPENAI_BASE_URL/);
+});
+
+test("model tables take JSON overrides, and refuse anything else", () => {
+  const env = parseEnv({ ...secrets, MODEL_PRICES: '{"local-llm":{"input":0,"output":0}}', MODEL_CONTEXT_WINDOWS: '{"local-llm":4096}' });
+  expect(env.MODEL_PRICES).toEqual({ "local-llm": { input: 0, output: 0 } });
+  expect(env.MODEL_CONTEXT_WINDOWS).toEqual({ "local-llm": 4096 });
+  expect(() => parseEnv({ ...secrets, MODEL_PRICES: "not json" })).toThrow(/MODEL_PRICES must be a JSON object/);
+  expect(() => parseEnv({ ...secrets, MODEL_CONTEXT_WINDOWS: '{"x":-1}' })).toThrow(/MODEL_CONTEXT_WINDOWS/);
 });

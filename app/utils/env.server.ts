@@ -27,6 +27,21 @@ const flag = z
   .enum(["true", "false", "1", "0"])
   .transform((value) => value === "true" || value === "1");
 
+/** A JSON object in an environment variable, e.g. MODEL_PRICES='{"my-model":{"input":1,"output":2}}'. */
+const jsonRecord = <T extends z.ZodType>(name: string, value: T) =>
+  z
+    .string()
+    .default("{}")
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: `${name} must be a JSON object` });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.record(z.string(), value));
+
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -34,6 +49,9 @@ const envSchema = z.object({
   SESSION_SECRETS: secretList("SESSION_SECRETS"),
   // Never rotate: it turns an API key into a user id, so a new one means new users.
   USER_HASH_SECRET: secret("USER_HASH_SECRET"),
+  // Mixed with each person's API key to derive the key of their transcripts.
+  // Never rotate: transcripts encrypted under the old one could not be read.
+  ENCRYPTION_SECRET: secret("ENCRYPTION_SECRET"),
   OPENAI_BASE_URL: z.url().default("https://api.openai.com/v1"),
   PROVIDER_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   SESSION_MAX_AGE_DAYS: z.coerce.number().positive().max(90).default(7),
@@ -48,6 +66,11 @@ const envSchema = z.object({
     .default("")
     .transform((value) => value.split(",").map((part) => part.trim()).filter(Boolean)),
   CHAT_TURNS_PER_MINUTE: z.coerce.number().int().positive().default(20),
+  MODEL_CONTEXT_WINDOWS: jsonRecord("MODEL_CONTEXT_WINDOWS", z.number().int().positive()),
+  MODEL_PRICES: jsonRecord(
+    "MODEL_PRICES",
+    z.object({ input: z.number().nonnegative(), output: z.number().nonnegative() }),
+  ),
   FIRESTORE_EMULATOR_HOST: z.string().optional(),
   GOOGLE_CLOUD_PROJECT: z.string().optional(),
   GCLOUD_PROJECT: z.string().optional(),

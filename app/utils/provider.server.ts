@@ -1,4 +1,5 @@
 import OpenAI from "openai";
+import type { ChatCompletionMessageParam } from "openai/resources/chat/completions";
 import { chatModelIds } from "./chat-models";
 import { getEnv } from "./env.server";
 
@@ -56,4 +57,22 @@ function classifyKeyError(error: unknown): KeyProblem {
     return { reason: "provider-error", detail: String(error.status ?? "unknown") };
   }
   throw error;
+}
+
+export type Completion = { text: string; usage: { prompt_tokens: number; completion_tokens: number } };
+
+/** One reply, not streamed: for recaps and summaries, which nobody watches being written. */
+export async function completeOnce(
+  apiKey: string,
+  params: { model: string; messages: ChatCompletionMessageParam[]; max_tokens: number; temperature: number },
+  config: ProviderConfig = providerConfig(),
+): Promise<Completion> {
+  const completion = await providerClient(apiKey, config).chat.completions.create({ ...params, stream: false });
+  return {
+    text: completion.choices[0]?.message?.content ?? "",
+    usage: {
+      prompt_tokens: completion.usage?.prompt_tokens ?? 0,
+      completion_tokens: completion.usage?.completion_tokens ?? 0,
+    },
+  };
 }

@@ -18,7 +18,7 @@ test("the showcased gallery is open to everyone; chatting asks to sign in", asyn
 
   await signIn(page);
   await visit(page, "/assistants");
-  await expect(page.getByRole("link", { name: "Chat with Patient Tutor" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Chat with Patient Tutor" })).toBeVisible();
 });
 
 async function createAssistant(page: Page, name: string) {

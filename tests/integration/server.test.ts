@@ -88,7 +88,7 @@ test("GET /healthz answers 503 when Firestore cannot be reached", async () => {
   }
 });
 
-test.each(["SESSION_SECRETS", "USER_HASH_SECRET"])(
+test.each(["SESSION_SECRETS", "USER_HASH_SECRET", "ENCRYPTION_SECRET"])(
   "in production a missing %s stops the server at boot, naming it",
   async (name) => {
     const { code, output } = await runFailingServer({ ...TEST_SECRETS, [name]: undefined });

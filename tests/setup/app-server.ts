@@ -11,6 +11,7 @@ export type AppServer = { url: string; logs: () => string; stop: () => Promise<v
 export const TEST_SECRETS = {
   SESSION_SECRETS: "spawned-session-secret-0123456789abcdef",
   USER_HASH_SECRET: "spawned-user-hash-secret-0123456789abcdef",
+  ENCRYPTION_SECRET: "spawned-encryption-secret-0123456789abcdef",
 };
 
 export async function startAppServer(env: Record<string, string>): Promise<AppServer> {

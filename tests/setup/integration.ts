@@ -13,8 +13,11 @@ Object.assign(process.env, {
   NODE_ENV: "test",
   OPENAI_BASE_URL: fakeProvider.url,
   PROVIDER_TIMEOUT_MS: "1500",
+  // Long conversations in tests send far more than a person would.
+  CHAT_TURNS_PER_MINUTE: "100000",
   SESSION_SECRETS: "integration-session-secret-0123456789abcdef",
   USER_HASH_SECRET: "integration-user-hash-secret-0123456789abcdef",
+  ENCRYPTION_SECRET: "integration-encryption-secret-0123456789abcdef",
 });
 
 afterAll(() => fakeProvider.close());

@@ -1,0 +1,73 @@
+import { useCallback, useRef, useState } from "react";
+import { readChatEvents, type ChatError, type ChatUsage } from "~/utils/chat-events";
+
+export type Reply = {
+  text: string;
+  usage: ChatUsage | null;
+  error: ChatError | null;
+  interrupted: boolean;
+  finished: boolean;
+};
+
+export type RequestProblem = { status: number; message: string };
+
+const EMPTY: Reply = { text: "", usage: null, error: null, interrupted: false, finished: false };
+
+/**
+ * Posts to the streaming route and follows the reply as it arrives. `stop`
+ * aborts the request; the server sees the browser go and saves what arrived.
+ */
+export function useReplyStream() {
+  const [reply, setReply] = useState<Reply | null>(null);
+  const [streaming, setStreaming] = useState(false);
+  const controller = useRef<AbortController | null>(null);
+
+  const send = useCallback(async (body: unknown): Promise<{ reply: Reply | null; problem: RequestProblem | null }> => {
+    controller.current = new AbortController();
+    setStreaming(true);
+    let current: Reply = { ...EMPTY };
+    setReply(current);
+    const update = (change: Partial<Reply>) => {
+      current = { ...current, ...change };
+      setReply(current);
+    };
+    try {
+      const response = await fetch("/api/chat", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+        signal: controller.current.signal,
+      });
+      if (!response.ok || !response.body) {
+        const payload = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
+        setReply(null);
+        return { reply: null, problem: { status: response.status, message: payload?.error?.message ?? `The request failed (HTTP ${response.status}).` } };
+      }
+      for await (const event of readChatEvents(response.body)) {
+        if (event.type === "delta") update({ text: current.text + event.text });
+        else if (event.type === "usage") update({ usage: event.usage });
+        else if (event.type === "error") update({ error: event.error });
+        else if (event.type === "done") {
+          update({ interrupted: event.interrupted, finished: true });
+          break;
+        }
+      }
+      if (!current.finished) update({ error: current.error ?? { code: "stream_interrupted", message: "The connection was lost before the reply finished.", retryable: true }, finished: true });
+      return { reply: current, problem: null };
+    } catch (error) {
+      if ((error as Error).name === "AbortError") {
+        update({ interrupted: true, finished: true });
+        return { reply: current, problem: null };
+      }
+      setReply(null);
+      return { reply: null, problem: { status: 0, message: "The connection was lost. Check your network and try again." } };
+    } finally {
+      controller.current = null;
+      setStreaming(false);
+    }
+  }, []);
+
+  const stop = useCallback(() => controller.current?.abort(), []);
+
+  return { reply, streaming, send, stop, clear: () => setReply(null) };
+}

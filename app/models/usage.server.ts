@@ -1,0 +1,62 @@
+import { FieldValue, type WriteBatch } from "firebase-admin/firestore";
+import { db } from "~/utils/db.server";
+import { isoDay } from "~/utils/usage-summary";
+import { QUERIES, shapedQuery } from "./queries.server";
+
+// `usage_daily/{userId}_{YYYY-MM-DD}`: tokens and dollars per person per day,
+// with the same split by assistant and by model, kept with atomic increments
+// in the batch that records each reply. The usage page reads at most 31 of them.
+
+export type UsageAmount = { tokens: number; cost_usd: number; unpriced_tokens: number };
+
+export type UsageDay = UsageAmount & {
+  date: string;
+  by_bot: Record<string, UsageAmount & { name: string }>;
+  by_model: Record<string, UsageAmount>;
+};
+
+const usageDays = () => db().collection("usage_daily");
+
+function increments(tokens: number, cost: number | null) {
+  return {
+    tokens: FieldValue.increment(tokens),
+    cost_usd: FieldValue.increment(cost ?? 0),
+    unpriced_tokens: FieldValue.increment(cost === null ? tokens : 0),
+  };
+}
+
+/** Adds one reply's usage to the person's day, inside the caller's batch. */
+export function addUsage(
+  batch: WriteBatch,
+  entry: { userId: string; botId: string; botName: string; model: string; tokens: number; cost: number | null; at?: Date },
+) {
+  const date = isoDay(entry.at ?? new Date());
+  batch.set(
+    usageDays().doc(`${entry.userId}_${date}`),
+    {
+      user_id: entry.userId,
+      date,
+      ...increments(entry.tokens, entry.cost),
+      by_bot: { [entry.botId]: { name: entry.botName, ...increments(entry.tokens, entry.cost) } },
+      by_model: { [entry.model]: increments(entry.tokens, entry.cost) },
+    },
+    { merge: true },
+  );
+}
+
+export async function listUsageDays(userId: string, since: string): Promise<UsageDay[]> {
+  const snapshot = await shapedQuery(usageDays(), QUERIES.usageDaysOfUser, { user_id: userId })
+    .where("date", ">=", since)
+    .get();
+  return snapshot.docs.map((doc) => {
+    const data = doc.data();
+    return {
+      date: data.date,
+      tokens: data.tokens ?? 0,
+      cost_usd: data.cost_usd ?? 0,
+      unpriced_tokens: data.unpriced_tokens ?? 0,
+      by_bot: data.by_bot ?? {},
+      by_model: data.by_model ?? {},
+    };
+  });
+}

@@ -1,0 +1,27 @@
+import { redirect, type ActionFunctionArgs } from "@remix-run/node";
+import { getOpenableBot } from "~/models/bots.server";
+import { startSession } from "~/models/sessions.server";
+import { requireAccount } from "~/utils/auth.server";
+
+/** Starts a chat: a new session snapshotting the assistant, then its page. */
+export async function action({ request, params }: ActionFunctionArgs) {
+  const account = await requireAccount(request);
+  const bot = await getOpenableBot(params.botId!);
+  if (!bot) throw new Response("Not found", { status: 404 });
+  const picked = (await request.formData()).get("model");
+  const model = chooseModel(typeof picked === "string" ? picked : null, bot.modelConfig.config.model, account.chat_models);
+  if (!model) throw new Response("Your API key cannot use any chat model.", { status: 400 });
+  const sessionId = await startSession({ userId: account.id, bot, model });
+  throw redirect(`/sessions/${sessionId}`);
+}
+
+/** The person's pick when their key can use it, else the assistant's model, else their first model. */
+export function chooseModel(picked: string | null, botModel: string, usable: string[]): string | null {
+  if (picked && usable.includes(picked)) return picked;
+  if (usable.includes(botModel)) return botModel;
+  return usable[0] ?? null;
+}
+
+export function loader({ params }: { params: { botId?: string } }) {
+  return redirect(`/assistants/${params.botId}`);
+}

@@ -1,0 +1,76 @@
+import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { z } from "zod";
+import { ChatView } from "~/components/chat-view";
+import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { bots } from "~/models/bots.server";
+import { deleteSession, getOwnSession, listMessages, rateSession, renameSession, STATUS } from "~/models/sessions.server";
+import { concludeWithRecap } from "~/utils/conclude.server";
+import { messageView, sessionView } from "~/utils/session-view.server";
+import { requireUser, signOutCookie } from "~/utils/session.server";
+import { transcriptKey } from "~/utils/transcript-crypto.server";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: data ? `${data.session.title} · ${data.session.botName} · Assistant Lab` : "Not found · Assistant Lab" },
+];
+
+async function ownSession(request: Request, sessionId: string) {
+  const user = await requireUser(request);
+  const key = transcriptKey(user.apiKey);
+  const session = await getOwnSession(sessionId, user.userId, key);
+  // Someone else's session and a missing one answer the same.
+  if (!session) throw new Response("Not found", { status: 404 });
+  return { user, key, session };
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { key, session } = await ownSession(request, params.sessionId!);
+  const [messages, bot] = await Promise.all([listMessages(session.id, key), bots().doc(session.bot_id).get()]);
+  return {
+    session: sessionView(session),
+    messages: messages.map(messageView),
+    starterPrompts: bot.get("is_active") ? ((bot.get("starter_prompts") as string[] | undefined) ?? []) : [],
+  };
+}
+
+const Intent = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("rename"), title: z.string().trim().min(1, "Give the chat a title.").max(80, "Keep the title to 80 characters.") }),
+  z.object({ intent: z.literal("delete") }),
+  z.object({ intent: z.literal("rate"), rating: z.enum(["up", "down"]) }),
+  z.object({ intent: z.literal("conclude") }),
+]);
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { user, key, session } = await ownSession(request, params.sessionId!);
+  const parsed = Intent.safeParse(Object.fromEntries(await request.formData()));
+  if (!parsed.success) return data({ error: parsed.error.issues[0]?.message ?? "That request was not understood." }, { status: 400 });
+  switch (parsed.data.intent) {
+    case "rename":
+      await renameSession(session, key, parsed.data.title);
+      return { error: null };
+    case "delete":
+      await deleteSession(session);
+      throw redirect("/sessions");
+    case "rate":
+      await rateSession(session, session.rating === parsed.data.rating ? null : parsed.data.rating);
+      return { error: null };
+    case "conclude": {
+      if (session.status === STATUS.completed) return { error: null };
+      const result = await concludeWithRecap(session, key, user.apiKey);
+      if (result.ok) return { error: null };
+      if (result.error.code === "key_rejected") {
+        throw redirect("/?signedOut=key_rejected", { headers: { "Set-Cookie": await signOutCookie() } });
+      }
+      return data({ error: result.error.message }, { status: 502 });
+    }
+  }
+}
+
+export default function SessionPage() {
+  const { session, messages, starterPrompts } = useLoaderData<typeof loader>();
+  return <ChatView key={session.id} session={session} messages={messages} starterPrompts={starterPrompts} />;
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary statusHandlers={{ 404: () => "There is no chat of yours at this address." }} />;
+}

@@ -1,0 +1,257 @@
+import { describe, expect, test } from "vitest";
+import { getOwnSession, listMessages, sessions, STATUS } from "~/models/sessions.server";
+import { action as sessionAction, loader as sessionLoader } from "~/routes/sessions.$sessionId";
+import { loader as downloadLoader } from "~/routes/sessions.$sessionId.download";
+import { loader as historyLoader } from "~/routes/sessions._index";
+import { loader as usageLoader } from "~/routes/usage";
+import { db } from "~/utils/db.server";
+import { transcriptKey } from "~/utils/transcript-crypto.server";
+import { allDocuments } from "../setup/firestore";
+import { chat, chatRequest, collect, createTestBot, replyText, run, say, startSessionFor } from "../setup/chat";
+import { signedInPerson } from "../setup/people";
+
+describe("starting a chat", () => {
+  test("snapshots the assistant and counts the start on the user, the bot and its prompt", async () => {
+    const person = await signedInPerson();
+    const bot = await createTestBot(person);
+    const sessionId = await startSessionFor(person, bot.id, "gpt-4o");
+
+    const stored = (await sessions().doc(sessionId).get()).data()!;
+    expect(stored).toMatchObject({
+      user_id: person.userId,
+      bot_id: bot.id,
+      bot_initial_prompt_msg: "You are a thoughtful coach.",
+      bot_summary_prompt_msg: "Summarize the key points so far.",
+      bot_session_type: 3,
+      bot_model_config: { ...bot.modelConfig.config, model: "gpt-4o" },
+      session_schema_version: 2,
+      status: STATUS.started,
+      message_count: 0,
+    });
+    const counters = await Promise.all([
+      db().collection("users").doc(person.userId).get(),
+      db().collection("bots").doc(bot.id).get(),
+      db().collection("bots").doc(bot.id).collection("prompts").doc(bot.instructions.id).get(),
+    ]);
+    expect(counters.map((doc) => doc.get("sessions_started"))).toEqual([1, 1, 1]);
+  });
+
+  test("a model the person's key cannot use falls back to the assistant's", async () => {
+    const person = await signedInPerson();
+    const bot = await createTestBot(person);
+    const sessionId = await startSessionFor(person, bot.id, "gpt-5-ultra");
+    expect((await sessions().doc(sessionId).get()).get("bot_model_config.model")).toBe("gpt-4o-mini");
+  });
+
+  test("an edit after the start does not change the session's snapshot", async () => {
+    const person = await signedInPerson();
+    const bot = await createTestBot(person);
+    const sessionId = await startSessionFor(person, bot.id);
+    await db().collection("bots").doc(bot.id).collection("prompts").doc(bot.instructions.id).update({ message: "changed" });
+    expect((await sessions().doc(sessionId).get()).get("bot_initial_prompt_msg")).toBe("You are a thoughtful coach.");
+  });
+});
+
+describe("a turn", () => {
+  test("streams the reply and saves both messages, counters and usage", async () => {
+    const person = await signedInPerson();
+    const bot = await createTestBot(person);
+    const sessionId = await startSessionFor(person, bot.id);
+    const events = await say(person, sessionId, "How do I stay focused?");
+    expect(replyText(events)).toContain("How do I stay focused?");
+    expect(events.at(-1)).toEqual({ type: "done", finish_reason: "stop", interrupted: false });
+    const usage = events.find((event) => event.type === "usage");
+    expect(usage).toMatchObject({ usage: { cost_usd: expect.any(Number) } });
+
+    const key = transcriptKey(person.apiKey);
+    const messages = await listMessages(sessionId, key);
+    expect(messages.map((message) => [message.role, message.status])).toEqual([
+      ["user", "complete"],
+      ["assistant", "complete"],
+    ]);
+    expect(messages[0]!.content).toBe("How do I stay focused?");
+    const session = (await getOwnSession(sessionId, person.userId, key))!;
+    expect(session).toMatchObject({ message_count: 2, status: STATUS.started, title: "How do I stay focused?" });
+    expect(session.prompt_tokens).toBeGreaterThan(0);
+    expect(session.cost_usd).toBeGreaterThan(0);
+    expect(session.context.turns).toHaveLength(2);
+
+    const usagePage = await run(() => usageLoader({ request: person.request("/usage"), params: {}, context: {} }));
+    expect(usagePage.data).toMatchObject({ byBot: [{ id: bot.id, name: "Coach" }], byModel: [{ model: "gpt-4o-mini" }] });
+  });
+
+  test("the person's message is saved even when the provider fails, and the next message works", async () => {
+    const person = await signedInPerson();
+    const bot = await createTestBot(person);
+    const sessionId = await startSessionFor(person, bot.id);
+    const failed = await say(person, sessionId, "[fake:500] are you there?");
+    expect(failed.find((event) => event.type === "error")).toMatchObject({ error: { code: "provider_error", retryable: true } });
+
+    const key = transcriptKey(person.apiKey);
+    let session = (await getOwnSession(sessionId, person.userId, key))!;
+    expect(session.status).toBe(STATUS.providerError);
+    const messages = await listMessages(sessionId, key);
+    expect(messages[0]).toMatchObject({ role: "user", content: "[fake:500] are you there?" });
+    expect(messages[1]).toMatchObject({ role: "assistant", status: "error" });
+
+    const next = await say(person, sessionId, "Trying again");
+    expect(replyText(next)).toContain("Trying again");
+    session = (await getOwnSession(sessionId, person.userId, key))!;
+    expect(session.status).toBe(STATUS.started);
+  });
+
+  test("retry replaces the last reply", async () => {
+    const person = await signedInPerson();
+    const bot = await createTestBot(person);
+    const sessionId = await startSessionFor(person, bot.id);
+    await say(person, sessionId, "First question");
+    const response = (await chat({ request: chatRequest(person, { mode: "session", sessionId, retry: true }), params: {}, context: {} })) as Response;
+    const text = replyText(await collect(response));
+    expect(text).toContain("First question");
+    const messages = await listMessages(sessionId, transcriptKey(person.apiKey));
+    expect(messages.map((message) => message.role)).toEqual(["user", "assistant"]);
+    const session = (await getOwnSession(sessionId, person.userId, transcriptKey(person.apiKey)))!;
+    expect(session.message_count).toBe(2);
+    expect(session.context.turns).toHaveLength(2);
+  });
+
+  test("a forged request for someone else's session is a 404 and writes nothing", async () => {
+    const owner = await signedInPerson();
+    const bot = await createTestBot(owner);
+    const sessionId = await startSessionFor(owner, bot.id);
+    await say(owner, sessionId, "Private thoughts");
+    const before = (await sessions().doc(sessionId).get()).updateTime;
+
+    const intruder = await signedInPerson();
+    const outcome = await run(() =>
+      chat({ request: chatRequest(intruder, { mode: "session", sessionId, message: "let me in" }), params: {}, context: {} }),
+    );
+    expect(outcome.status).toBe(404);
+    const page = await run(() => sessionLoader({ request: intruder.request(`/sessions/${sessionId}`), params: { sessionId }, context: {} }));
+    expect(page.status).toBe(404);
+    const download = await run(() => downloadLoader({ request: intruder.request(`/sessions/${sessionId}/download`), params: { sessionId }, context: {} }));
+    expect(download.status).toBe(404);
+    const remove = await run(() => sessionAction({ request: intruder.form(`/sessions/${sessionId}`, { intent: "delete" }), params: { sessionId }, context: {} }));
+    expect(remove.status).toBe(404);
+    expect((await sessions().doc(sessionId).get()).updateTime?.isEqual(before!)).toBe(true);
+    expect(await listMessages(sessionId, transcriptKey(owner.apiKey))).toHaveLength(2);
+  });
+
+  test("a message over the size limit is refused with a clear error and nothing is saved", async () => {
+    const person = await signedInPerson();
+    const bot = await createTestBot(person);
+    const sessionId = await startSessionFor(person, bot.id);
+    const outcome = await run(() =>
+      chat({ request: chatRequest(person, { mode: "session", sessionId, message: "x".repeat(8_001) }), params: {}, context: {} }),
+    );
+    expect(outcome.status).toBe(400);
+    expect(outcome.data).toMatchObject({ error: { field: "message", message: expect.stringMatching(/at most 8,000 characters/) } });
+    expect(await listMessages(sessionId, transcriptKey(person.apiKey))).toEqual([]);
+    expect((await sessions().doc(sessionId).get()).get("message_count")).toBe(0);
+  });
+});
+
+describe("encryption at rest", () => {
+  test("the emulator holds no plaintext of the conversation", async () => {
+    const person = await signedInPerson();
+    const bot = await createTestBot(person);
+    const sessionId = await startSessionFor(person, bot.id);
+    const secret = "my very private plan involving zebra-7731";
+    const events = await say(person, sessionId, secret);
+    const reply = replyText(events);
+    await run(() => sessionAction({ request: person.form(`/sessions/${sessionId}`, { intent: "conclude" }), params: { sessionId }, context: {} }));
+
+    const dump = JSON.stringify(await allDocuments(db()));
+    expect(dump).toContain(sessionId);
+    for (const text of [secret, "zebra-7731", reply.slice(0, 40), "Thanks for asking about"]) expect(dump).not.toContain(text);
+  });
+
+  test("a ciphertext moved to another document does not decrypt", async () => {
+    const person = await signedInPerson();
+    const bot = await createTestBot(person);
+    const sessionId = await startSessionFor(person, bot.id);
+    await say(person, sessionId, "first");
+    await say(person, sessionId, "second");
+    const docs = (await sessions().doc(sessionId).collection("messages").orderBy("created_date").get()).docs;
+    await docs[2]!.ref.update({ message: docs[0]!.get("message") });
+    const messages = await listMessages(sessionId, transcriptKey(person.apiKey));
+    expect(messages[0]!.content).toBe("first");
+    expect(messages[2]!.content).toBeNull();
+  });
+
+  test("the server secret alone cannot decrypt, and the same key signing in again can", async () => {
+    const person = await signedInPerson();
+    const bot = await createTestBot(person);
+    const sessionId = await startSessionFor(person, bot.id);
+    await say(person, sessionId, "remember this");
+
+    const withoutKey = await listMessages(sessionId, transcriptKey("sk-someone-else-entirely"));
+    expect(withoutKey.map((message) => message.content)).toEqual([null, null]);
+    const otherSecret = await listMessages(sessionId, transcriptKey(person.apiKey, "another-server-secret-0123456789abcdef"));
+    expect(otherSecret.map((message) => message.content)).toEqual([null, null]);
+    const again = await listMessages(sessionId, transcriptKey(person.apiKey));
+    expect(again[0]!.content).toBe("remember this");
+  });
+});
+
+describe("sessions over time", () => {
+  test("history lists the person's sessions newest first, with title, model and cost", async () => {
+    const person = await signedInPerson();
+    const bot = await createTestBot(person);
+    const first = await startSessionFor(person, bot.id);
+    await say(person, first, "Older chat");
+    const second = await startSessionFor(person, bot.id);
+    await say(person, second, "Newer chat");
+    const outcome = await run(() => historyLoader({ request: person.request("/sessions"), params: {}, context: {} }));
+    const list = (outcome.data as { sessions: { id: string; title: string; model: string; messageCount: number }[] }).sessions;
+    expect(list.map((session) => [session.id, session.title, session.model, session.messageCount])).toEqual([
+      [second, "Newer chat", "gpt-4o-mini", 2],
+      [first, "Older chat", "gpt-4o-mini", 2],
+    ]);
+  });
+
+  test("rename, conclude with a recap, rate, download, and delete with its messages", async () => {
+    const person = await signedInPerson();
+    const bot = await createTestBot(person);
+    const sessionId = await startSessionFor(person, bot.id);
+    await say(person, sessionId, "Plan my week");
+    await say(person, sessionId, "Add exercise");
+    const act = (fields: Record<string, string>) =>
+      run(() => sessionAction({ request: person.form(`/sessions/${sessionId}`, fields), params: { sessionId }, context: {} }));
+
+    expect((await act({ intent: "rename", title: "Weekly plan" })).status).toBe(200);
+    expect((await act({ intent: "conclude" })).status).toBe(200);
+    expect((await act({ intent: "rate", rating: "up" })).status).toBe(200);
+    const key = transcriptKey(person.apiKey);
+    const session = (await getOwnSession(sessionId, person.userId, key))!;
+    expect(session).toMatchObject({ title: "Weekly plan", status: STATUS.completed, rating: "up" });
+    expect(session.recap).toContain("Summarize the key points so far.");
+    const ended = await Promise.all([
+      db().collection("users").doc(person.userId).get(),
+      db().collection("bots").doc(bot.id).get(),
+      db().collection("bots").doc(bot.id).collection("prompts").doc(bot.instructions.id).get(),
+    ]);
+    expect(ended.map((doc) => doc.get("sessions_ended"))).toEqual([1, 1, 1]);
+
+    const concluded = await run(() =>
+      chat({ request: chatRequest(person, { mode: "session", sessionId, message: "one more" }), params: {}, context: {} }),
+    );
+    expect(concluded.status).toBe(409);
+
+    const markdown = (await downloadLoader({ request: person.request(`/sessions/${sessionId}/download?format=md`), params: { sessionId }, context: {} })) as Response;
+    expect(markdown.headers.get("Content-Disposition")).toBe('attachment; filename="Weekly-plan.md"');
+    const text = await markdown.text();
+    expect(text).toContain("# Weekly plan");
+    expect(text).toContain("Plan my week");
+    expect(text).toContain("## Recap");
+    const json = (await downloadLoader({ request: person.request(`/sessions/${sessionId}/download?format=json`), params: { sessionId }, context: {} })) as Response;
+    const parsed = (await json.json()) as { session: { title: string }; messages: { content: string }[] };
+    expect(parsed.session.title).toBe("Weekly plan");
+    expect(parsed.messages.map((message) => message.content)).toContain("Add exercise");
+
+    const removed = await act({ intent: "delete" });
+    expect(removed.headers.get("Location")).toBe("/sessions");
+    expect((await sessions().doc(sessionId).get()).exists).toBe(false);
+    expect((await sessions().doc(sessionId).collection("messages").get()).size).toBe(0);
+  });
+});

@@ -1,0 +1,63 @@
+// Driving chat sessions through the real routes in integration tests.
+import { expect } from "vitest";
+import { createBot, getOpenableBot } from "~/models/bots.server";
+import { action as startChat } from "~/routes/assistants.$botId.chat";
+import { action as chat } from "~/routes/api.chat";
+import { readChatEvents, type ChatEvent } from "~/utils/chat-events";
+import { assistantSchema } from "~/schemas/assistant";
+import { run, type Person } from "./people";
+
+export async function createTestBot(person: Person, overrides: Record<string, string> = {}) {
+  const input = assistantSchema([overrides.model ?? "gpt-4o-mini"]).parse({
+    name: "Coach",
+    tag_line: "Helps you think",
+    instructions: "You are a thoughtful coach.",
+    summary_prompt: "Summarize the key points so far.",
+    session_type: "3",
+    model: "gpt-4o-mini",
+    max_tokens: "300",
+    temperature: "0.5",
+    top_p: "1",
+    frequency_penalty: "0",
+    presence_penalty: "0",
+    ...overrides,
+  });
+  const botId = await createBot(person.userId, input);
+  return (await getOpenableBot(botId))!;
+}
+
+export async function startSessionFor(person: Person, botId: string, model?: string): Promise<string> {
+  const outcome = await run(() =>
+    startChat({ request: person.form(`/assistants/${botId}/chat`, model ? { model } : {}), params: { botId }, context: {} }),
+  );
+  expect(outcome.status).toBe(302);
+  return outcome.headers.get("Location")!.replace("/sessions/", "");
+}
+
+export function chatRequest(person: Person, body: unknown, signal?: AbortSignal) {
+  return person.request("/api/chat", {
+    method: "POST",
+    body: JSON.stringify(body),
+    headers: { "Content-Type": "application/json" },
+    signal,
+  });
+}
+
+/** Sends one message and reads the whole reply stream. */
+export async function say(person: Person, sessionId: string, message: string): Promise<ChatEvent[]> {
+  const response = (await chat({ request: chatRequest(person, { mode: "session", sessionId, message }), params: {}, context: {} })) as Response;
+  expect(response.status).toBe(200);
+  return collect(response);
+}
+
+export async function collect(response: Response): Promise<ChatEvent[]> {
+  const events: ChatEvent[] = [];
+  for await (const event of readChatEvents(response.body!)) events.push(event);
+  return events;
+}
+
+export function replyText(events: ChatEvent[]): string {
+  return events.flatMap((event) => (event.type === "delta" ? [event.text] : [])).join("");
+}
+
+export { chat, run };
