@@ -35,12 +35,15 @@ function vitestCounts(): Counts {
     numFailedTests: number;
     numPendingTests: number;
     numTodoTests: number;
-    numFailedTestSuites: number;
+    testResults: { status: string; assertionResults: { status: string }[] }[];
   };
+  // A file that fails to load has no failed test, but must still count as a failure.
+  const brokenFiles = report.testResults.filter(
+    (result) => result.status === "failed" && !result.assertionResults.some((test) => test.status === "failed"),
+  ).length;
   return {
     passed: report.numPassedTests,
-    // A file that fails to load has no failed test but must still count.
-    failed: report.numFailedTests + report.numFailedTestSuites,
+    failed: report.numFailedTests + brokenFiles,
     skipped: report.numPendingTests + report.numTodoTests,
   };
 }

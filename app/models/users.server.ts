@@ -106,3 +106,9 @@ export async function getUser(userId: string): Promise<User | null> {
   const snapshot = await usersCollection().doc(userId).get();
   return snapshot.data() ?? null;
 }
+
+/** The user a key hash belongs to: one read of the index. */
+export async function getUserIdForHash(userHash: string): Promise<string | null> {
+  const snapshot = await userHashes().doc(userHash).get();
+  return (snapshot.get("user_id") as string | undefined) ?? null;
+}

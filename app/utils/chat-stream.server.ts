@@ -1,5 +1,6 @@
 import { encode } from "gpt-tokenizer";
-import type { ChatCompletionMessageParam } from "openai/resources/chat/completions";
+import type { Stream } from "openai/streaming";
+import type { ChatCompletionChunk, ChatCompletionMessageParam } from "openai/resources/chat/completions";
 import { tokensOf } from "./context.server";
 import { encodeEvent, type ChatError, type ChatEvent, type ChatUsage } from "./chat-events";
 import { describeProviderError, StallError } from "./provider-errors.server";
@@ -48,25 +49,21 @@ export function streamReply(options: {
   onFinish?: (outcome: ReplyOutcome) => Promise<void>;
   config?: ProviderConfig;
 }): Response {
-  const config = options.config ?? providerConfig();
-  const upstream = new AbortController();
-  const abortUpstream = () => upstream.abort();
-  options.signal.addEventListener("abort", abortUpstream, { once: true });
-  const encoder = new TextEncoder();
-  let clientGone = false;
+  const upstream = new UpstreamCall(options.signal, options.config ?? providerConfig());
+  let sink: StreamSink;
 
   const body = new ReadableStream<Uint8Array>({
     async start(controller) {
-      const send = (event: ChatEvent) => {
-        if (clientGone) return;
-        try {
-          controller.enqueue(encoder.encode(encodeEvent(event)));
-        } catch {
-          clientGone = true;
-        }
-      };
-      const outcome = await relay(options.apiKey, options.params, config, upstream, send, () => clientGone || options.signal.aborted);
-      options.signal.removeEventListener("abort", abortUpstream);
+      sink = new StreamSink(controller);
+      const send = (event: ChatEvent) => sink.write(encodeEvent(event));
+      const stoppedByPerson = () => sink.gone || options.signal.aborted;
+      let outcome: ReplyOutcome;
+      try {
+        const stream = await upstream.open(options.apiKey, options.params);
+        outcome = await upstream.pump(stream, options.params.messages, stoppedByPerson, (text) => send({ type: "delta", text }));
+      } catch (thrown) {
+        outcome = upstream.failed(thrown, options.params.messages, stoppedByPerson);
+      }
       outcome.usage.cost_usd = options.costOf?.(options.params.model, outcome.usage) ?? null;
       send({ type: "usage", usage: outcome.usage });
       if (outcome.error) send({ type: "error", error: outcome.error });
@@ -78,77 +75,144 @@ export function streamReply(options: {
         send({ type: "error", error: { code: "provider_error", message: "The reply could not be saved. Try again.", retryable: true } });
       }
       send({ type: "done", finish_reason: outcome.finishReason, interrupted: outcome.interrupted });
-      if (!clientGone) controller.close();
+      sink.close();
     },
     cancel() {
-      clientGone = true;
+      sink.gone = true;
       upstream.abort();
     },
   });
   return new Response(body, { headers: STREAM_HEADERS });
 }
 
-async function relay(
-  apiKey: string,
-  params: ChatParams,
-  config: ProviderConfig,
-  upstream: AbortController,
-  send: (event: ChatEvent) => void,
-  stoppedByPerson: () => boolean,
-): Promise<ReplyOutcome> {
-  let text = "";
-  let usage: Omit<ChatUsage, "cost_usd"> | null = null;
-  let finishReason: string | null = null;
-  let error: ChatError | null = null;
-  let interrupted = false;
-  let stallTimer: NodeJS.Timeout | undefined;
-  const watchForStall = () => {
-    clearTimeout(stallTimer);
-    stallTimer = setTimeout(() => upstream.abort(new StallError(config.timeoutMs)), config.timeoutMs);
-  };
+/** Writes text into a response stream until the client goes away, then quietly drops it. */
+export class StreamSink {
+  gone = false;
+  private readonly controller: ReadableStreamDefaultController<Uint8Array>;
+  private readonly encoder = new TextEncoder();
 
-  try {
-    watchForStall();
-    const stream = await providerClient(apiKey, config).chat.completions.create(
-      { ...params, stream: true, stream_options: { include_usage: true } },
-      { signal: upstream.signal },
-    );
-    for await (const chunk of stream) {
-      watchForStall();
-      const choice = chunk.choices[0];
-      const delta = choice?.delta?.content;
-      if (delta) {
-        text += delta;
-        send({ type: "delta", text: delta });
-      }
-      finishReason = choice?.finish_reason ?? finishReason;
-      if (chunk.usage) {
-        usage = {
-          prompt_tokens: chunk.usage.prompt_tokens,
-          completion_tokens: chunk.usage.completion_tokens,
-          total_tokens: chunk.usage.total_tokens,
-        };
-      }
-    }
-  } catch (thrown) {
-    if (!stoppedByPerson()) {
-      const reason = upstream.signal.reason instanceof StallError ? upstream.signal.reason : thrown;
-      error = describeProviderError(reason, text.length > 0);
-    }
-  } finally {
-    clearTimeout(stallTimer);
+  constructor(controller: ReadableStreamDefaultController<Uint8Array>) {
+    this.controller = controller;
   }
-  // Whether the stream threw or just ended when aborted, a reply with no finish reason was cut short by the person.
-  if (stoppedByPerson() && finishReason === null) interrupted = true;
-  const estimated = usage === null;
-  return {
-    text,
-    usage: { ...(usage ?? estimateUsage(params.messages, text)), cost_usd: null },
-    usageEstimated: estimated,
-    finishReason,
-    interrupted,
-    error,
-  };
+
+  write(text: string) {
+    if (this.gone) return;
+    try {
+      this.controller.enqueue(this.encoder.encode(text));
+    } catch {
+      this.gone = true;
+    }
+  }
+
+  close() {
+    if (!this.gone) this.controller.close();
+  }
+}
+
+/**
+ * One streamed provider call: aborted when the client goes away, abandoned
+ * when it goes silent for the provider timeout, and summed up as a
+ * ReplyOutcome whatever happens. Shared by the web chat and the
+ * OpenAI-compatible API, which differ only in what they write.
+ */
+export class UpstreamCall {
+  private readonly controller = new AbortController();
+  private stallTimer: NodeJS.Timeout | undefined;
+  private text = "";
+  private readonly config: ProviderConfig;
+
+  constructor(clientSignal: AbortSignal, config: ProviderConfig) {
+    this.config = config;
+    if (clientSignal.aborted) this.controller.abort();
+    else clientSignal.addEventListener("abort", () => this.controller.abort(), { once: true });
+  }
+
+  abort() {
+    this.controller.abort();
+  }
+
+  private watch() {
+    clearTimeout(this.stallTimer);
+    this.stallTimer = setTimeout(() => this.controller.abort(new StallError(this.config.timeoutMs)), this.config.timeoutMs);
+  }
+
+  /** Starts the call; throws the provider's error (401, 429, …) before any chunk arrives. */
+  async open(apiKey: string, params: ChatParams): Promise<Stream<ChatCompletionChunk>> {
+    this.watch();
+    try {
+      return await providerClient(apiKey, this.config).chat.completions.create(
+        { ...params, stream: true, stream_options: { include_usage: true } },
+        { signal: this.controller.signal },
+      );
+    } catch (error) {
+      clearTimeout(this.stallTimer);
+      throw this.controller.signal.reason instanceof StallError ? this.controller.signal.reason : error;
+    }
+  }
+
+  /** Reads the stream to its end, handing each chunk (and its text) to the caller. */
+  async pump(
+    stream: Stream<ChatCompletionChunk>,
+    messages: ChatCompletionMessageParam[],
+    stoppedByPerson: () => boolean,
+    onText: (text: string) => void,
+    onChunk?: (chunk: ChatCompletionChunk) => void,
+  ): Promise<ReplyOutcome> {
+    let usage: Omit<ChatUsage, "cost_usd"> | null = null;
+    let finishReason: string | null = null;
+    try {
+      for await (const chunk of stream) {
+        this.watch();
+        onChunk?.(chunk);
+        const choice = chunk.choices[0];
+        const delta = choice?.delta?.content;
+        if (delta) {
+          this.text += delta;
+          onText(delta);
+        }
+        finishReason = choice?.finish_reason ?? finishReason;
+        if (chunk.usage) {
+          const { prompt_tokens, completion_tokens, total_tokens } = chunk.usage;
+          usage = { prompt_tokens, completion_tokens, total_tokens };
+        }
+      }
+    } catch (thrown) {
+      return this.failed(thrown, messages, stoppedByPerson, finishReason);
+    } finally {
+      clearTimeout(this.stallTimer);
+    }
+    // An aborted stream may end quietly instead of throwing: a stall is still a failure.
+    if (this.controller.signal.aborted && !stoppedByPerson()) {
+      return this.failed(this.controller.signal.reason, messages, stoppedByPerson, finishReason);
+    }
+    return this.outcome(messages, usage, finishReason, null, stoppedByPerson);
+  }
+
+  /** What to record when the call failed, before or during the stream. */
+  failed(thrown: unknown, messages: ChatCompletionMessageParam[], stoppedByPerson: () => boolean, finishReason: string | null = null): ReplyOutcome {
+    clearTimeout(this.stallTimer);
+    const reason = this.controller.signal.reason instanceof StallError ? this.controller.signal.reason : thrown;
+    const error = stoppedByPerson() ? null : describeProviderError(reason, this.text.length > 0);
+    return this.outcome(messages, null, finishReason, error, stoppedByPerson);
+  }
+
+  private outcome(
+    messages: ChatCompletionMessageParam[],
+    usage: Omit<ChatUsage, "cost_usd"> | null,
+    finishReason: string | null,
+    error: ChatError | null,
+    stoppedByPerson: () => boolean,
+  ): ReplyOutcome {
+    return {
+      text: this.text,
+      usage: { ...(usage ?? estimateUsage(messages, this.text)), cost_usd: null },
+      usageEstimated: usage === null,
+      finishReason,
+      // Whether the stream threw or just ended when aborted, no finish reason means the person cut it short.
+      interrupted: stoppedByPerson() && finishReason === null,
+      error,
+    };
+  }
 }
 
 /** The tokenizer's count, for providers that send no usage and for replies cut short. */

@@ -61,7 +61,8 @@ async function contextForRetry(session: ChatSession, key: TranscriptKey) {
   return { context: { ...session.context, turns }, replaces: last.role === "assistant" ? last.id : null };
 }
 
-async function saveReply(
+/** Saves a reply and the context after it, summarising first when a coaching session has outgrown its budget. */
+export async function saveReply(
   session: ChatSession,
   key: TranscriptKey,
   apiKey: string,

@@ -132,3 +132,12 @@ test("the usage page shows this month against a subscription", async ({ page }) 
   await expect(page.getByRole("region", { name: "By assistant" })).toContainText("Patient Tutor");
   await expect(page.getByRole("region", { name: "By model" })).toContainText("gpt-4o-mini");
 });
+
+test("a key the provider rejects mid-chat signs the person out with an explanation", async ({ page }) => {
+  await signIn(page);
+  await startChat(page);
+  await send(page, "[fake:401] hello");
+  await expect(page).toHaveURL(/\/\?signedOut=key_rejected$/);
+  await expect(page.getByRole("status")).toContainText("the provider rejected your API key");
+  await expect(page.getByLabel("OpenAI API key")).toBeVisible();
+});

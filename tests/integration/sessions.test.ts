@@ -100,6 +100,25 @@ describe("a turn", () => {
     expect(session.status).toBe(STATUS.started);
   });
 
+  test("a stream that goes silent times out, keeps what arrived, and says so", async () => {
+    const person = await signedInPerson();
+    const bot = await createTestBot(person);
+    const sessionId = await startSessionFor(person, bot.id);
+    const events = await say(person, sessionId, "[fake:stall] go on");
+    expect(replyText(events)).toContain("Thanks");
+    expect(events.find((event) => event.type === "error")).toMatchObject({ error: { code: "timeout", message: expect.stringContaining("What arrived is kept") } });
+    const messages = await listMessages(sessionId, transcriptKey(person.apiKey));
+    expect(messages[1]).toMatchObject({ role: "assistant", status: "error", content: expect.stringContaining("Thanks") });
+  });
+
+  test("a key the provider now rejects is reported so the person can be signed out", async () => {
+    const person = await signedInPerson();
+    const bot = await createTestBot(person);
+    const sessionId = await startSessionFor(person, bot.id);
+    const events = await say(person, sessionId, "[fake:401] hello");
+    expect(events.find((event) => event.type === "error")).toMatchObject({ error: { code: "key_rejected", retryable: false } });
+  });
+
   test("retry replaces the last reply", async () => {
     const person = await signedInPerson();
     const bot = await createTestBot(person);

@@ -6,6 +6,7 @@ import { db } from "~/utils/db.server";
 import { getSignedInUser, requireUser } from "~/utils/session.server";
 import { FAKE_CHAT_MODELS } from "../fakes/openai-server";
 import { fakeProvider } from "../setup/integration";
+import { run, type Outcome } from "../setup/people";
 
 const USER_HASH_SECRET = process.env.USER_HASH_SECRET!;
 
@@ -23,28 +24,17 @@ function uniqueAddress() {
   return `198.51.100.${addressCounter}-${randomUUID()}`;
 }
 
-type ActionOutcome = { status: number; headers: Headers; body: unknown };
-
-async function submitSignIn(fields: Record<string, string>, clientAddress = uniqueAddress()): Promise<ActionOutcome> {
+async function submitSignIn(fields: Record<string, string>, clientAddress = uniqueAddress()): Promise<Outcome> {
   const request = new Request("http://localhost/?index", {
     method: "POST",
     body: new URLSearchParams(fields),
     headers: { "Content-Type": "application/x-www-form-urlencoded" },
   });
-  try {
-    const result = (await action({ request, params: {}, context: { clientAddress } })) as unknown as {
-      data: unknown;
-      init: { status: number; headers?: HeadersInit } | null;
-    };
-    return { status: result.init?.status ?? 200, headers: new Headers(result.init?.headers), body: result.data };
-  } catch (thrown) {
-    if (thrown instanceof Response) return { status: thrown.status, headers: thrown.headers, body: null };
-    throw thrown;
-  }
+  return run(() => action({ request, params: {}, context: { clientAddress } }));
 }
 
-function formErrors(outcome: ActionOutcome): string[] {
-  const body = outcome.body as { error?: Record<string, string[] | null> };
+function formErrors(outcome: Outcome): string[] {
+  const body = outcome.data as { error?: Record<string, string[] | null> };
   return Object.values(body.error ?? {}).flatMap((errors) => errors ?? []);
 }
 
@@ -183,7 +173,7 @@ describe("signing in with a key that does not work", () => {
   test("the key is never echoed back in the reply", async () => {
     const key = newKey("sk-fake-rejected");
     const outcome = await submitSignIn({ apiKey: key });
-    expect(JSON.stringify(outcome.body)).not.toContain(key);
+    expect(JSON.stringify(outcome.data)).not.toContain(key);
   });
 
   test.each([

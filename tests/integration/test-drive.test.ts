@@ -1,9 +1,9 @@
 import { describe, expect, test } from "vitest";
 import { action } from "~/routes/api.chat";
-import { readChatEvents, type ChatEvent } from "~/utils/chat-events";
 import { db } from "~/utils/db.server";
 import { fakeProvider } from "../setup/integration";
-import { run, signedInPerson, type Person } from "../setup/people";
+import { chatRequest, collect } from "../setup/chat";
+import { run, signedInPerson } from "../setup/people";
 
 const draft = {
   instructions: "You are a haiku poet.",
@@ -16,15 +16,8 @@ const draft = {
   presence_penalty: "0",
 };
 
-function chatRequest(person: Person | null, body: unknown) {
-  const init = { method: "POST", body: JSON.stringify(body), headers: { "Content-Type": "application/json" } };
-  return person ? person.request("/api/chat", init) : new Request("http://localhost/api/chat", init);
-}
-
-async function events(response: Response): Promise<ChatEvent[]> {
-  const all: ChatEvent[] = [];
-  for await (const event of readChatEvents(response.body!)) all.push(event);
-  return all;
+function anonymousRequest(body: unknown) {
+  return new Request("http://localhost/api/chat", { method: "POST", body: JSON.stringify(body), headers: { "Content-Type": "application/json" } });
 }
 
 describe("the test drive", () => {
@@ -38,7 +31,7 @@ describe("the test drive", () => {
     })) as Response;
     expect(response.headers.get("Content-Type")).toMatch(/^text\/event-stream/);
 
-    const received = await events(response);
+    const received = await collect(response);
     const text = received.flatMap((event) => (event.type === "delta" ? [event.text] : [])).join("");
     expect(text).toContain("autumn leaves");
     expect(received.filter((event) => event.type === "delta").length).toBeGreaterThan(5);
@@ -67,7 +60,7 @@ describe("the test drive", () => {
       params: {},
       context: {},
     })) as Response;
-    const error = (await events(response)).find((event) => event.type === "error");
+    const error = (await collect(response)).find((event) => event.type === "error");
     expect(error).toMatchObject({ error: { code: "rate_limited", retryable: true, retry_after_seconds: 20 } });
   });
 
@@ -78,7 +71,7 @@ describe("the test drive", () => {
       params: {},
       context: {},
     })) as Response;
-    const received = await events(response);
+    const received = await collect(response);
     expect(received.some((event) => event.type === "delta")).toBe(true);
     expect(received.find((event) => event.type === "error")).toMatchObject({ error: { code: "stream_interrupted" } });
   });
@@ -100,7 +93,7 @@ describe("the test drive", () => {
 
   test("signed out gets 401, a malformed body 400 naming the field, an oversized one 413", async () => {
     const person = await signedInPerson();
-    const signedOut = await run(() => action({ request: chatRequest(null, { mode: "draft" }), params: {}, context: {} }));
+    const signedOut = await run(() => action({ request: anonymousRequest({ mode: "draft" }), params: {}, context: {} }));
     expect(signedOut.status).toBe(401);
     const malformed = await run(() =>
       action({ request: chatRequest(person, { mode: "draft", draft, messages: [{ role: "robot", content: "hi" }] }), params: {}, context: {} }),

@@ -1,0 +1,35 @@
+import { renderToStaticMarkup } from "react-dom/server";
+import { expect, test } from "vitest";
+import { Markdown, safeUrl } from "./markdown";
+
+test("raw HTML from a model is never rendered as HTML", () => {
+  const html = renderToStaticMarkup(<Markdown>{'Hello <script>alert(1)</script> <img src=x onerror="alert(2)"> **bold**'}</Markdown>);
+  expect(html).not.toContain("<script");
+  expect(html).not.toContain("<img");
+  expect(html).not.toContain("onerror");
+  expect(html).toContain("<strong>bold</strong>");
+});
+
+test("javascript: and data: links lose their target; web links open safely", () => {
+  const html = renderToStaticMarkup(
+    <Markdown>{"[a](javascript:alert(1)) [b](JaVaScRiPt:alert(1)) [c](data:text/html,hi) [d](https://example.com)"}</Markdown>,
+  );
+  expect(html.toLowerCase()).not.toContain("javascript:");
+  expect(html).not.toContain("data:text");
+  expect(html).toContain('href="https://example.com"');
+  expect(html).toContain('rel="noopener noreferrer nofollow"');
+});
+
+test("only http(s), mailto and relative URLs survive", () => {
+  expect(safeUrl("https://example.com/x")).toBe("https://example.com/x");
+  expect(safeUrl("mailto:a@example.com")).toBe("mailto:a@example.com");
+  expect(safeUrl("/assistants")).toBe("/assistants");
+  expect(safeUrl("javascript:alert(1)")).toBe("");
+  expect(safeUrl("vbscript:x")).toBe("");
+});
+
+test("code blocks are highlighted and get a copy button", () => {
+  const html = renderToStaticMarkup(<Markdown>{"```js\nconst x = 1;\n```"}</Markdown>);
+  expect(html).toContain("hljs");
+  expect(html).toContain("Copy code");
+});

@@ -1,0 +1,198 @@
+import type { ChatCompletionChunk } from "openai/resources/chat/completions";
+import { z } from "zod";
+import { getOpenableBot } from "~/models/bots.server";
+import { addUserMessage, getOwnSession, startSession, STATUS, type ChatSession } from "~/models/sessions.server";
+import { STREAM_HEADERS, StreamSink, UpstreamCall, type ChatParams } from "./chat-stream.server";
+import { saveReply } from "./chat-turn.server";
+import { buildMessages, type Condensed, type Turn } from "./context.server";
+import { consumeChatTurn } from "./rate-limit.server";
+import { parseJsonBody } from "./json-body.server";
+import { providerClient, providerConfig } from "./provider.server";
+import { openAiError, providerFailure, type ApiCaller } from "./openai-compat.server";
+import { transcriptKey, type TranscriptKey } from "./transcript-crypto.server";
+
+// POST /v1/chat/completions with `model` = an assistant's id: the assistant's
+// instructions, model settings and context rules, the caller's own key, and a
+// session recorded like any web chat (continued with X-Session-Id).
+
+const MESSAGE_MAX_CHARS = 32_000;
+
+const ContentPart = z.object({ type: z.literal("text"), text: z.string() });
+
+export const CompletionRequestSchema = z.object({
+  model: z.string({ error: "you must provide a model parameter" }).min(1, "you must provide a model parameter"),
+  messages: z
+    .array(
+      z.object({
+        role: z.enum(["system", "developer", "user", "assistant"]),
+        content: z.union([z.string().max(MESSAGE_MAX_CHARS), z.array(ContentPart)]),
+        name: z.string().optional(),
+      }),
+    )
+    .min(1, "'messages' must contain at least one message"),
+  stream: z.boolean().nullish(),
+  stream_options: z.object({ include_usage: z.boolean().optional() }).nullish(),
+  max_tokens: z.number().int().positive().nullish(),
+  max_completion_tokens: z.number().int().positive().nullish(),
+});
+
+type CompletionRequest = z.infer<typeof CompletionRequestSchema>;
+
+function textOf(content: CompletionRequest["messages"][number]["content"]): string {
+  return typeof content === "string" ? content : content.map((part) => part.text).join("");
+}
+
+async function parseBody(request: Request): Promise<CompletionRequest | Response> {
+  const parsed = await parseJsonBody(request, CompletionRequestSchema);
+  if (parsed.ok) return parsed.value;
+  const code = parsed.status === 413 ? "request_too_large" : parsed.code === "invalid_json" ? "invalid_json" : "invalid_value";
+  return openAiError(parsed.status, parsed.message, "invalid_request_error", code, { param: parsed.field });
+}
+
+export async function createCompletion(request: Request, caller: ApiCaller): Promise<Response> {
+  const body = await parseBody(request);
+  if (body instanceof Response) return body;
+
+  const limit = await consumeChatTurn(caller.userId);
+  if (!limit.allowed) {
+    return openAiError(429, `Rate limit reached. Try again in ${limit.retryAfterSeconds}s.`, "rate_limit_error", "rate_limit_exceeded", {
+      headers: { "Retry-After": String(limit.retryAfterSeconds) },
+    });
+  }
+  const bot = await getOpenableBot(body.model);
+  if (!bot) {
+    return openAiError(404, `The model \`${body.model}\` does not exist or you do not have access to it.`, "invalid_request_error", "model_not_found", { param: "model" });
+  }
+  const last = body.messages.at(-1)!;
+  if (last.role !== "user" || !textOf(last.content).trim()) {
+    return openAiError(400, "The last message must be a non-empty message from the user.", "invalid_request_error", "invalid_value", {
+      param: `messages.${body.messages.length - 1}`,
+    });
+  }
+
+  const key = transcriptKey(caller.apiKey);
+  const session = await sessionFor(request, caller, key, bot.id);
+  if (session instanceof Response) return session;
+  const headers = { "X-Session-Id": session.id };
+
+  // The caller's turns start a new session's context; a continued session has its own.
+  const history: Turn[] = request.headers.get("X-Session-Id")
+    ? session.context.turns
+    : body.messages.slice(0, -1).flatMap((message): Turn[] =>
+        message.role === "user" || message.role === "assistant" ? [{ role: message.role, content: textOf(message.content) }] : [],
+      );
+  const userText = textOf(last.content);
+  await addUserMessage(session, key, userText);
+  const context: Condensed = { summary: session.context.summary, turns: [...history, { role: "user", content: userText }] };
+
+  const config = session.bot_model_config;
+  // The caller may ask for a shorter reply than the assistant allows, never a longer one.
+  const requested = body.max_completion_tokens ?? body.max_tokens;
+  const maxTokens = requested ? Math.min(requested, config.max_tokens) : config.max_tokens;
+  const params: ChatParams = {
+    ...config,
+    max_tokens: maxTokens,
+    messages: buildMessages({ instructions: session.bot_initial_prompt_msg, context, model: config.model, maxTokens }),
+  };
+  const includeUsage = body.stream_options?.include_usage === true;
+  return body.stream
+    ? streamCompletion(request, caller, key, session, context, params, includeUsage, headers)
+    : completeOnce(caller, key, session, context, params, headers);
+}
+
+async function sessionFor(request: Request, caller: ApiCaller, key: TranscriptKey, botId: string): Promise<ChatSession | Response> {
+  const requestedId = request.headers.get("X-Session-Id");
+  if (requestedId) {
+    const session = /^[\w-]{1,100}$/.test(requestedId) ? await getOwnSession(requestedId, caller.userId, key) : null;
+    if (!session) return openAiError(404, "No session of yours has this X-Session-Id.", "invalid_request_error", "session_not_found");
+    if (session.bot_id !== botId) return openAiError(400, "This session belongs to another assistant.", "invalid_request_error", "session_mismatch", { param: "model" });
+    if (session.status === STATUS.completed) return openAiError(409, "This session is concluded.", "invalid_request_error", "session_concluded");
+    return session;
+  }
+  const bot = (await getOpenableBot(botId))!;
+  const sessionId = await startSession({ userId: caller.userId, bot, model: bot.modelConfig.config.model, source: "api" });
+  return (await getOwnSession(sessionId, caller.userId, key))!;
+}
+
+async function completeOnce(
+  caller: ApiCaller,
+  key: TranscriptKey,
+  session: ChatSession,
+  context: Condensed,
+  params: ChatParams,
+  headers: Record<string, string>,
+): Promise<Response> {
+  try {
+    const completion = await providerClient(caller.apiKey).chat.completions.create({ ...params, stream: false });
+    const text = completion.choices[0]?.message?.content ?? "";
+    const usage = {
+      prompt_tokens: completion.usage?.prompt_tokens ?? 0,
+      completion_tokens: completion.usage?.completion_tokens ?? 0,
+      total_tokens: completion.usage?.total_tokens ?? 0,
+      cost_usd: null,
+    };
+    await saveReply(session, key, caller.apiKey, context, {
+      text,
+      usage,
+      usageEstimated: !completion.usage,
+      finishReason: completion.choices[0]?.finish_reason ?? null,
+      interrupted: false,
+      error: null,
+    }, null);
+    return Response.json(completion, { headers });
+  } catch (error) {
+    return providerFailure(error, headers);
+  }
+}
+
+async function streamCompletion(
+  request: Request,
+  caller: ApiCaller,
+  key: TranscriptKey,
+  session: ChatSession,
+  context: Condensed,
+  params: ChatParams,
+  includeUsage: boolean,
+  headers: Record<string, string>,
+): Promise<Response> {
+  const upstream = new UpstreamCall(request.signal, providerConfig());
+  let stream;
+  try {
+    stream = await upstream.open(caller.apiKey, params);
+  } catch (error) {
+    const stopped = () => request.signal.aborted;
+    await saveReply(session, key, caller.apiKey, context, upstream.failed(error, params.messages, stopped), null).catch(() => undefined);
+    return providerFailure(error, headers);
+  }
+
+  let sink: StreamSink;
+  const body = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      sink = new StreamSink(controller);
+      const write = (line: string) => sink.write(`data: ${line}\n\n`);
+      const forward = (chunk: ChatCompletionChunk) => {
+        const isUsageChunk = chunk.choices.length === 0 && chunk.usage;
+        if (isUsageChunk && !includeUsage) return;
+        // Callers who did not ask for usage get chunks without the field, as the provider would send them.
+        const { usage: _usage, ...withoutUsage } = chunk;
+        write(JSON.stringify(includeUsage ? chunk : withoutUsage));
+      };
+      const stopped = () => sink.gone || request.signal.aborted;
+      const outcome = await upstream.pump(stream, params.messages, stopped, () => undefined, forward);
+      if (outcome.error) {
+        write(JSON.stringify({ error: { message: outcome.error.message, type: "server_error", param: null, code: outcome.error.code } }));
+      } else if (!outcome.interrupted) {
+        write("[DONE]");
+      }
+      await saveReply(session, key, caller.apiKey, context, outcome, null).catch((error: unknown) => {
+        console.error("Saving an API reply failed:", error instanceof Error ? error.message : error);
+      });
+      sink.close();
+    },
+    cancel() {
+      sink.gone = true;
+      upstream.abort();
+    },
+  });
+  return new Response(body, { headers: { ...STREAM_HEADERS, ...headers } });
+}
