@@ -8,6 +8,8 @@ import { useReplyStream, type Reply } from "./use-reply-stream";
 
 type Pending = { message: string | null; reply: Reply | null };
 
+const draftKey = (sessionId: string) => `assistant-lab:draft:${sessionId}`;
+
 /** A saved chat: the transcript, the streaming reply, and the session's controls. */
 export function ChatView({
   session,
@@ -33,6 +35,13 @@ export function ChatView({
   useEffect(() => {
     setPending(null);
   }, [messages]);
+  useEffect(() => {
+    const saved = sessionStorage.getItem(draftKey(session.id));
+    if (saved) {
+      setDraft(saved);
+      sessionStorage.removeItem(draftKey(session.id));
+    }
+  }, [session.id]);
   // Block body: newer browsers return a promise from scrollIntoView, which an effect must not return.
   useEffect(() => {
     bottom.current?.scrollIntoView({ block: "end" });
@@ -47,7 +56,11 @@ export function ChatView({
       setPending(null);
       if (message) setDraft(message);
       setProblem(result.problem.message);
-      if (result.problem.status === 401) window.location.assign(`/?redirectTo=${encodeURIComponent(`/sessions/${session.id}`)}`);
+      if (result.problem.status === 401) {
+        // Signed out meanwhile: keep the message for when the person is back.
+        if (message) sessionStorage.setItem(draftKey(session.id), message);
+        window.location.assign(`/?redirectTo=${encodeURIComponent(`/sessions/${session.id}`)}`);
+      }
       return;
     }
     setPending({ message, reply: result.reply });

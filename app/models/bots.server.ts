@@ -7,7 +7,7 @@ import {
   type WriteBatch,
 } from "firebase-admin/firestore";
 import type { AssistantInput, ModelConfig, SessionType } from "~/schemas/assistant";
-import { db } from "~/utils/db.server";
+import { db, isDocId } from "~/utils/db.server";
 import { queryWords, searchTerms } from "~/utils/search-terms";
 import { QUERIES, shapedQuery } from "./queries.server";
 
@@ -231,6 +231,7 @@ async function withActiveVersions(bot: Bot): Promise<BotWithActive | null> {
 
 /** Any active bot, showcased or not: a link is enough to open it (GPT Lab's unlisted sharing). */
 export async function getOpenableBot(botId: string): Promise<BotWithActive | null> {
+  if (!isDocId(botId)) return null;
   const snapshot = await bots().doc(botId).get();
   if (!snapshot.exists) return null;
   const bot = toBot(snapshot);
@@ -239,6 +240,7 @@ export async function getOpenableBot(botId: string): Promise<BotWithActive | nul
 
 /** The creator's own bot, active or not; null for anyone else, so they get the same 404. */
 export async function getOwnBot(botId: string, userId: string): Promise<BotWithActive | null> {
+  if (!isDocId(botId)) return null;
   const snapshot = await bots().doc(botId).get();
   if (!snapshot.exists) return null;
   const bot = toBot(snapshot);
@@ -268,7 +270,7 @@ export async function listShowcasedBots(options: {
       ? QUERIES.showcasedByNewest
       : QUERIES.showcasedByPopularity;
   let query = shapedQuery(bots(), shape, { showcased: true, is_active: true, search_terms: firstWord });
-  if (options.after) {
+  if (isDocId(options.after)) {
     const cursor = await bots().doc(options.after).get();
     if (cursor.exists) query = query.startAfter(cursor);
   }
@@ -295,6 +297,7 @@ export async function listBotsOfCreator(userId: string, limit = 100): Promise<Bo
  * Returns false when the bot is not the person's own.
  */
 export async function updateBot(botId: string, userId: string, input: AssistantInput): Promise<boolean> {
+  if (!isDocId(botId)) return false;
   return db().runTransaction(async (tx) => {
     const botSnap = await tx.get(bots().doc(botId));
     if (!botSnap.exists) return false;
@@ -374,6 +377,7 @@ export async function activateVersion(
   versionId: string,
 ): Promise<boolean> {
   const pointer = POINTERS[kind];
+  if (!isDocId(botId) || !isDocId(versionId)) return false;
   return db().runTransaction(async (tx) => {
     const botSnap = await tx.get(bots().doc(botId));
     if (!botSnap.exists || botSnap.get("creator_user_id") !== userId) return false;
@@ -390,6 +394,7 @@ export async function activateVersion(
 
 /** Deactivate or reactivate; only the creator may. */
 export async function setBotActive(botId: string, userId: string, isActive: boolean): Promise<boolean> {
+  if (!isDocId(botId)) return false;
   return db().runTransaction(async (tx) => {
     const snapshot = await tx.get(bots().doc(botId));
     if (!snapshot.exists || snapshot.get("creator_user_id") !== userId) return false;
@@ -400,6 +405,7 @@ export async function setBotActive(botId: string, userId: string, isActive: bool
 
 /** Curating the gallery is an operator's job: the showcase script and operators' toggle. */
 export async function setShowcased(botId: string, showcased: boolean): Promise<boolean> {
+  if (!isDocId(botId)) return false;
   const ref = bots().doc(botId);
   return db().runTransaction(async (tx) => {
     const snapshot = await tx.get(ref);

@@ -1,7 +1,7 @@
-import { FieldValue, type DocumentSnapshot, type Timestamp } from "firebase-admin/firestore";
+import { FieldValue, Timestamp, type DocumentSnapshot } from "firebase-admin/firestore";
 import type { ModelConfig, SessionType } from "~/schemas/assistant";
 import { EMPTY_CONTEXT, type Condensed } from "~/utils/context.server";
-import { db } from "~/utils/db.server";
+import { db, isDocId } from "~/utils/db.server";
 import { open, seal, type TranscriptKey } from "~/utils/transcript-crypto.server";
 import type { BotWithActive } from "./bots.server";
 import { QUERIES, shapedQuery } from "./queries.server";
@@ -138,6 +138,7 @@ export async function startSession(options: {
     status: STATUS.started,
     message_count: 0,
     messages_str: null,
+    reply_started: null,
     title: null,
     recap: null,
     rating: null,
@@ -157,6 +158,7 @@ export async function startSession(options: {
 
 /** The person's own session, decrypted; null for a missing one and for anyone else's. */
 export async function getOwnSession(sessionId: string, userId: string, key: TranscriptKey): Promise<ChatSession | null> {
+  if (!isDocId(sessionId)) return null;
   const snapshot = await sessions().doc(sessionId).get();
   if (!snapshot.exists || snapshot.get("user_id") !== userId) return null;
   return toSession(snapshot, key);
@@ -170,7 +172,7 @@ export async function listOwnSessions(
   options: { after?: string; limit: number },
 ): Promise<SessionPage> {
   let query = shapedQuery(sessions(), QUERIES.sessionsOfUser, { user_id: userId });
-  if (options.after) {
+  if (isDocId(options.after)) {
     const cursor = await sessions().doc(options.after).get();
     if (cursor.exists && cursor.get("user_id") === userId) query = query.startAfter(cursor);
   }
@@ -188,23 +190,58 @@ function titleFrom(text: string): string {
   return line.length > TITLE_MAX ? `${line.slice(0, TITLE_MAX - 1)}…` : line;
 }
 
-/** Commits the person's message before the provider is called, so no failure can lose it. */
+/** Thrown when a turn cannot start: the session is concluded, or another reply is still being written. */
+export class SessionBusyError extends Error {
+  readonly reason: "concluded" | "busy";
+  constructor(reason: "concluded" | "busy") {
+    super(reason === "concluded" ? "This session is concluded." : "The previous reply is still being written.");
+    this.name = "SessionBusyError";
+    this.reason = reason;
+  }
+}
+
+/** A reply that has not been saved after this long is taken as lost (a crashed server), not as in progress. */
+const REPLY_LOCK_MS = 2 * 60 * 1000;
+
+function assertCanStartTurn(snapshot: DocumentSnapshot) {
+  if (snapshot.get("status") === STATUS.completed) throw new SessionBusyError("concluded");
+  const started = snapshot.get("reply_started") as Timestamp | null | undefined;
+  if (started && Date.now() - started.toMillis() < REPLY_LOCK_MS) throw new SessionBusyError("busy");
+}
+
+/**
+ * Commits the person's message before the provider is called, so no failure
+ * can lose it, and marks a reply as in progress so two turns of one session
+ * never overwrite each other's context.
+ */
 export async function addUserMessage(session: ChatSession, key: TranscriptKey, text: string): Promise<void> {
   const ref = messages(session.id).doc();
   const sessionRef = sessions().doc(session.id);
-  const batch = db().batch();
-  batch.create(ref, {
-    role: "user",
-    message: seal(key, text, ref.path, "message"),
-    created_date: FieldValue.serverTimestamp(),
-    status: "complete",
+  await db().runTransaction(async (tx) => {
+    const current = await tx.get(sessionRef);
+    assertCanStartTurn(current);
+    tx.create(ref, {
+      role: "user",
+      message: seal(key, text, ref.path, "message"),
+      created_date: FieldValue.serverTimestamp(),
+      status: "complete",
+    });
+    tx.update(sessionRef, {
+      message_count: FieldValue.increment(1),
+      last_message_date: FieldValue.serverTimestamp(),
+      reply_started: Timestamp.now(),
+      ...(current.get("title") == null ? { title: seal(key, titleFrom(text), sessionRef.path, "title") } : {}),
+    });
   });
-  batch.update(sessionRef, {
-    message_count: FieldValue.increment(1),
-    last_message_date: FieldValue.serverTimestamp(),
-    ...(session.title === null ? { title: seal(key, titleFrom(text), sessionRef.path, "title") } : {}),
+}
+
+/** Marks a retry as in progress, with the same rules as a new message. */
+export async function beginRetry(session: ChatSession): Promise<void> {
+  const sessionRef = sessions().doc(session.id);
+  await db().runTransaction(async (tx) => {
+    assertCanStartTurn(await tx.get(sessionRef));
+    tx.update(sessionRef, { reply_started: Timestamp.now() });
   });
-  await batch.commit();
 }
 
 export type ReplyRecord = {
@@ -221,39 +258,45 @@ export type ReplyRecord = {
   replaces?: string | null;
 };
 
-/** Saves a reply (complete, interrupted or failed) with its usage, in one batch. */
+/**
+ * Saves a reply (complete, interrupted or failed) with its usage, in one
+ * transaction that ends the turn. A session concluded meanwhile stays concluded.
+ */
 export async function recordReply(session: ChatSession, key: TranscriptKey, reply: ReplyRecord): Promise<string> {
   const ref = messages(session.id).doc();
   const sessionRef = sessions().doc(session.id);
   const tokens = reply.usage.prompt_tokens + reply.usage.completion_tokens;
-  const batch = db().batch();
-  batch.create(ref, {
-    role: "assistant",
-    message: seal(key, reply.text, ref.path, "message"),
-    created_date: FieldValue.serverTimestamp(),
-    status: reply.status,
-    model: reply.model,
-    prompt_tokens: reply.usage.prompt_tokens,
-    completion_tokens: reply.usage.completion_tokens,
-    cost_usd: reply.cost,
-    error_code: reply.errorCode,
-    error_message: reply.errorMessage,
+  await db().runTransaction(async (tx) => {
+    const current = await tx.get(sessionRef);
+    const concluded = current.get("status") === STATUS.completed;
+    tx.create(ref, {
+      role: "assistant",
+      message: seal(key, reply.text, ref.path, "message"),
+      created_date: FieldValue.serverTimestamp(),
+      status: reply.status,
+      model: reply.model,
+      prompt_tokens: reply.usage.prompt_tokens,
+      completion_tokens: reply.usage.completion_tokens,
+      cost_usd: reply.cost,
+      error_code: reply.errorCode,
+      error_message: reply.errorMessage,
+    });
+    if (reply.replaces) tx.update(messages(session.id).doc(reply.replaces), { status: "superseded" });
+    tx.update(sessionRef, {
+      messages_str: seal(key, JSON.stringify(reply.context), sessionRef.path, "messages_str"),
+      message_count: FieldValue.increment(reply.replaces ? 0 : 1),
+      last_message_date: FieldValue.serverTimestamp(),
+      status: concluded ? STATUS.completed : reply.status === "error" ? STATUS.providerError : STATUS.started,
+      reply_started: null,
+      prompt_tokens: FieldValue.increment(reply.usage.prompt_tokens),
+      completion_tokens: FieldValue.increment(reply.usage.completion_tokens),
+      cost_usd: FieldValue.increment(reply.cost ?? 0),
+      unpriced_tokens: FieldValue.increment(reply.cost === null ? tokens : 0),
+    });
+    if (tokens > 0) {
+      addUsage(tx, { userId: session.user_id, botId: session.bot_id, botName: session.bot_name, model: reply.model, tokens, cost: reply.cost });
+    }
   });
-  if (reply.replaces) batch.update(messages(session.id).doc(reply.replaces), { status: "superseded" });
-  batch.update(sessionRef, {
-    messages_str: seal(key, JSON.stringify(reply.context), sessionRef.path, "messages_str"),
-    message_count: FieldValue.increment(reply.replaces ? 0 : 1),
-    last_message_date: FieldValue.serverTimestamp(),
-    status: reply.status === "error" ? STATUS.providerError : STATUS.started,
-    prompt_tokens: FieldValue.increment(reply.usage.prompt_tokens),
-    completion_tokens: FieldValue.increment(reply.usage.completion_tokens),
-    cost_usd: FieldValue.increment(reply.cost ?? 0),
-    unpriced_tokens: FieldValue.increment(reply.cost === null ? tokens : 0),
-  });
-  if (tokens > 0) {
-    addUsage(batch, { userId: session.user_id, botId: session.bot_id, botName: session.bot_name, model: reply.model, tokens, cost: reply.cost });
-  }
-  await batch.commit();
   return ref.id;
 }
 
@@ -284,16 +327,20 @@ export async function listMessages(sessionId: string, key: TranscriptKey, limit 
   return snapshot.docs.map((doc) => toMessage(doc, key)).filter((message) => message.status !== "superseded");
 }
 
-/** Ends the session with its recap, and counts the end on the user, the bot and its prompt. */
+/**
+ * Ends the session with its recap, and counts the end on the user, the bot
+ * and its prompt. False when it was already concluded: nothing is counted twice.
+ */
 export async function concludeSession(
   session: ChatSession,
   key: TranscriptKey,
   recap: { text: string; model: string; usage: { prompt_tokens: number; completion_tokens: number }; cost: number | null },
-): Promise<void> {
+): Promise<boolean> {
   const sessionRef = sessions().doc(session.id);
   const tokens = recap.usage.prompt_tokens + recap.usage.completion_tokens;
   const ended = { sessions_ended: FieldValue.increment(1) };
-  const batch = db().batch();
+  return db().runTransaction(async (batch) => {
+  if ((await batch.get(sessionRef)).get("status") === STATUS.completed) return false;
   batch.update(sessionRef, {
     recap: seal(key, recap.text, sessionRef.path, "recap"),
     status: STATUS.completed,
@@ -310,7 +357,8 @@ export async function concludeSession(
   if (tokens > 0) {
     addUsage(batch, { userId: session.user_id, botId: session.bot_id, botName: session.bot_name, model: recap.model, tokens, cost: recap.cost });
   }
-  await batch.commit();
+  return true;
+  });
 }
 
 // The changes below take a session from getOwnSession, so ownership is checked first.

@@ -1,4 +1,4 @@
-import { FieldValue, type WriteBatch } from "firebase-admin/firestore";
+import { FieldValue, type DocumentData, type DocumentReference, type SetOptions } from "firebase-admin/firestore";
 import { db } from "~/utils/db.server";
 import { isoDay } from "~/utils/usage-summary";
 import { QUERIES, shapedQuery } from "./queries.server";
@@ -25,9 +25,12 @@ function increments(tokens: number, cost: number | null) {
   };
 }
 
-/** Adds one reply's usage to the person's day, inside the caller's batch. */
+/** A batch or a transaction: whatever the caller is already writing with. */
+type Writer = { set(ref: DocumentReference, data: DocumentData, options: SetOptions): unknown };
+
+/** Adds one reply's usage to the person's day, inside the caller's batch or transaction. */
 export function addUsage(
-  batch: WriteBatch,
+  batch: Writer,
   entry: { userId: string; botId: string; botName: string; model: string; tokens: number; cost: number | null; at?: Date },
 ) {
   const date = isoDay(entry.at ?? new Date());

@@ -56,7 +56,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       return { error: null };
     case "conclude": {
       if (session.status === STATUS.completed) return { error: null };
-      const result = await concludeWithRecap(session, key, user.apiKey);
+      const result = await concludeWithRecap(session, key, user.apiKey, request.signal);
       if (result.ok) return { error: null };
       if (result.error.code === "key_rejected") {
         throw redirect("/?signedOut=key_rejected", { headers: { "Set-Cookie": await signOutCookie() } });

@@ -6,6 +6,8 @@ export const SignInSchema = z.object({
     .trim()
     .min(1, "Enter your OpenAI API key.")
     .max(512, "That is longer than any API key. Check what you pasted.")
-    .regex(/^\S+$/, "An API key has no spaces in it. Check what you pasted."),
+    .regex(/^\S+$/, "An API key has no spaces in it. Check what you pasted.")
+    // Keys are plain ASCII; anything else (a curly quote, the placeholder's ellipsis) cannot go in a header.
+    .regex(/^[\x21-\x7e]+$/, "An API key has only letters, digits and simple punctuation. Check what you pasted."),
   redirectTo: z.string().optional(),
 });

@@ -1,13 +1,13 @@
 import type { ChatCompletionChunk } from "openai/resources/chat/completions";
 import { z } from "zod";
 import { getOpenableBot } from "~/models/bots.server";
-import { addUserMessage, getOwnSession, startSession, STATUS, type ChatSession } from "~/models/sessions.server";
+import { addUserMessage, getOwnSession, SessionBusyError, startSession, STATUS, type ChatSession } from "~/models/sessions.server";
 import { STREAM_HEADERS, StreamSink, UpstreamCall, type ChatParams } from "./chat-stream.server";
 import { saveReply } from "./chat-turn.server";
 import { buildMessages, type Condensed, type Turn } from "./context.server";
 import { consumeChatTurn } from "./rate-limit.server";
 import { parseJsonBody } from "./json-body.server";
-import { providerClient, providerConfig } from "./provider.server";
+import { COMPLETION_TIMEOUT_MS, providerClient, providerConfig } from "./provider.server";
 import { openAiError, providerFailure, type ApiCaller } from "./openai-compat.server";
 import { transcriptKey, type TranscriptKey } from "./transcript-crypto.server";
 
@@ -82,7 +82,12 @@ export async function createCompletion(request: Request, caller: ApiCaller): Pro
         message.role === "user" || message.role === "assistant" ? [{ role: message.role, content: textOf(message.content) }] : [],
       );
   const userText = textOf(last.content);
-  await addUserMessage(session, key, userText);
+  try {
+    await addUserMessage(session, key, userText);
+  } catch (error) {
+    if (!(error instanceof SessionBusyError)) throw error;
+    return openAiError(409, error.message, "invalid_request_error", error.reason === "busy" ? "session_busy" : "session_concluded", { headers });
+  }
   const context: Condensed = { summary: session.context.summary, turns: [...history, { role: "user", content: userText }] };
 
   const config = session.bot_model_config;
@@ -97,7 +102,7 @@ export async function createCompletion(request: Request, caller: ApiCaller): Pro
   const includeUsage = body.stream_options?.include_usage === true;
   return body.stream
     ? streamCompletion(request, caller, key, session, context, params, includeUsage, headers)
-    : completeOnce(caller, key, session, context, params, headers);
+    : replyOnce(request, caller, key, session, context, params, headers);
 }
 
 async function sessionFor(request: Request, caller: ApiCaller, key: TranscriptKey, botId: string): Promise<ChatSession | Response> {
@@ -107,6 +112,7 @@ async function sessionFor(request: Request, caller: ApiCaller, key: TranscriptKe
     if (!session) return openAiError(404, "No session of yours has this X-Session-Id.", "invalid_request_error", "session_not_found");
     if (session.bot_id !== botId) return openAiError(400, "This session belongs to another assistant.", "invalid_request_error", "session_mismatch", { param: "model" });
     if (session.status === STATUS.completed) return openAiError(409, "This session is concluded.", "invalid_request_error", "session_concluded");
+    if (session.unreadable) return openAiError(409, "This session's saved context cannot be decrypted.", "invalid_request_error", "session_unreadable");
     return session;
   }
   const bot = (await getOpenableBot(botId))!;
@@ -114,7 +120,8 @@ async function sessionFor(request: Request, caller: ApiCaller, key: TranscriptKe
   return (await getOwnSession(sessionId, caller.userId, key))!;
 }
 
-async function completeOnce(
+async function replyOnce(
+  request: Request,
   caller: ApiCaller,
   key: TranscriptKey,
   session: ChatSession,
@@ -122,27 +129,32 @@ async function completeOnce(
   params: ChatParams,
   headers: Record<string, string>,
 ): Promise<Response> {
+  const config = providerConfig();
+  const client = providerClient(caller.apiKey, { ...config, timeoutMs: Math.max(config.timeoutMs, COMPLETION_TIMEOUT_MS) });
+  let completion;
   try {
-    const completion = await providerClient(caller.apiKey).chat.completions.create({ ...params, stream: false });
-    const text = completion.choices[0]?.message?.content ?? "";
-    const usage = {
-      prompt_tokens: completion.usage?.prompt_tokens ?? 0,
-      completion_tokens: completion.usage?.completion_tokens ?? 0,
-      total_tokens: completion.usage?.total_tokens ?? 0,
-      cost_usd: null,
-    };
-    await saveReply(session, key, caller.apiKey, context, {
-      text,
-      usage,
-      usageEstimated: !completion.usage,
-      finishReason: completion.choices[0]?.finish_reason ?? null,
-      interrupted: false,
-      error: null,
-    }, null);
-    return Response.json(completion, { headers });
+    completion = await client.chat.completions.create({ ...params, stream: false }, { signal: request.signal });
   } catch (error) {
+    const failed = new UpstreamCall(request.signal, config).failed(error, params.messages, () => request.signal.aborted);
+    await saveReply(session, key, caller.apiKey, context, failed, null).catch(() => undefined);
     return providerFailure(error, headers);
   }
+  const text = completion.choices[0]?.message?.content ?? "";
+  const usage = {
+    prompt_tokens: completion.usage?.prompt_tokens ?? 0,
+    completion_tokens: completion.usage?.completion_tokens ?? 0,
+    total_tokens: completion.usage?.total_tokens ?? 0,
+    cost_usd: null,
+  };
+  await saveReply(session, key, caller.apiKey, context, {
+    text,
+    usage,
+    usageEstimated: !completion.usage,
+    finishReason: completion.choices[0]?.finish_reason ?? null,
+    interrupted: false,
+    error: null,
+  }, null);
+  return Response.json(completion, { headers });
 }
 
 async function streamCompletion(

@@ -1,8 +1,10 @@
 import {
   addUserMessage,
+  beginRetry,
   getOwnSession,
   lastMessage,
   recordReply,
+  SessionBusyError,
   STATUS,
   type ChatSession,
 } from "~/models/sessions.server";
@@ -28,9 +30,12 @@ export async function sessionTurn(request: Request, user: SignedInUser, body: Se
     throw apiError(409, "unreadable", "This session's saved context cannot be decrypted, so it cannot continue.");
   }
 
-  const { context, replaces } = body.retry
-    ? await contextForRetry(session, key)
-    : await contextWithMessage(session, key, body.message!);
+  const { context, replaces } = await startTurn(session, key, body).catch((error: unknown) => {
+    if (!(error instanceof SessionBusyError)) throw error;
+    throw error.reason === "concluded"
+      ? apiError(409, "session_concluded", "This session is concluded. Start a new one to keep talking.")
+      : apiError(409, "reply_in_progress", "The previous reply is still being written. Try again in a moment.");
+  });
   const config = session.bot_model_config;
   return streamReply({
     apiKey: user.apiKey,
@@ -44,6 +49,10 @@ export async function sessionTurn(request: Request, user: SignedInUser, body: Se
   });
 }
 
+function startTurn(session: ChatSession, key: TranscriptKey, body: SessionChat) {
+  return body.retry ? contextForRetry(session, key) : contextWithMessage(session, key, body.message!);
+}
+
 async function contextWithMessage(session: ChatSession, key: TranscriptKey, message: string) {
   await addUserMessage(session, key, message);
   const context: Condensed = { ...session.context, turns: [...session.context.turns, { role: "user", content: message }] };
@@ -55,9 +64,14 @@ async function contextForRetry(session: ChatSession, key: TranscriptKey) {
   const last = await lastMessage(session.id, key);
   let turns = session.context.turns;
   if (last?.role === "assistant" && turns.at(-1)?.role === "assistant") turns = turns.slice(0, -1);
+  // A message saved whose reply never was (the server stopped mid-turn) is not in the context yet.
+  if (last?.role === "user" && last.content && turns.at(-1)?.content !== last.content) {
+    turns = [...turns, { role: "user", content: last.content }];
+  }
   if (!last || turns.at(-1)?.role !== "user") {
     throw apiError(400, "nothing_to_retry", "There is no message to answer again.");
   }
+  await beginRetry(session);
   return { context: { ...session.context, turns }, replaces: last.role === "assistant" ? last.id : null };
 }
 
@@ -76,7 +90,7 @@ export async function saveReply(
     : context;
   let usage = { prompt_tokens: outcome.usage.prompt_tokens, completion_tokens: outcome.usage.completion_tokens };
 
-  if (!outcome.error && session.bot_session_type === 3 && needsSummary(next, model, maxTokens)) {
+  if (!outcome.error && session.bot_session_type === 3 && needsSummary(next, model, maxTokens, session.bot_initial_prompt_msg)) {
     // A failed summary is not the person's problem: the context stays long and the next turn tries again.
     const condensed = await summarise(apiKey, session, next).catch(() => null);
     if (condensed) {

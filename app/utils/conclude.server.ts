@@ -11,6 +11,7 @@ export async function concludeWithRecap(
   session: ChatSession,
   key: TranscriptKey,
   apiKey: string,
+  signal?: AbortSignal,
 ): Promise<{ ok: true } | { ok: false; error: ChatError }> {
   const { model, max_tokens: maxTokens } = session.bot_model_config;
   const messages = [
@@ -18,7 +19,7 @@ export async function concludeWithRecap(
     { role: "user" as const, content: session.bot_summary_prompt_msg },
   ];
   try {
-    const completion = await completeOnce(apiKey, { model, messages, max_tokens: Math.min(maxTokens, 800), temperature: 0.3 });
+    const completion = await completeOnce(apiKey, { model, messages, max_tokens: Math.min(maxTokens, 800), temperature: 0.3 }, signal);
     await concludeSession(session, key, { text: completion.text.trim(), model, usage: completion.usage, cost: costOf(model, completion.usage) });
     return { ok: true };
   } catch (error) {

@@ -65,9 +65,13 @@ export function trimToBudget(context: Condensed, model: string, maxTokens: numbe
   return { summary: context.summary, turns };
 }
 
-export function needsSummary(context: Condensed, model: string, maxTokens: number): boolean {
+/** True once the turns, the summary and the instructions pass 60% of the budget (coaching). */
+export function needsSummary(context: Condensed, model: string, maxTokens: number, instructions = ""): boolean {
   if (context.turns.length <= KEEP_VERBATIM) return false;
-  const used = tokensOf(context.turns) + (context.summary ? tokensOf([summaryNote(context.summary)]) : 0);
+  const used =
+    tokensOf(context.turns) +
+    (context.summary ? tokensOf([summaryNote(context.summary)]) : 0) +
+    (instructions ? tokensOf([{ content: instructions }]) : 0);
   return used > SUMMARY_THRESHOLD * promptBudget(model, maxTokens);
 }
 

@@ -21,3 +21,12 @@ function firebaseApp(): App {
 export function db(): Firestore {
   return getFirestore(firebaseApp());
 }
+
+/**
+ * Ids that come from URLs and request bodies must name one document: a "/"
+ * would reach into another collection, and Firestore throws on empty segments.
+ * Auto ids and the seed's ids are letters, digits, "_" and "-".
+ */
+export function isDocId(id: string | undefined | null): id is string {
+  return typeof id === "string" && /^[\w-]{1,100}$/.test(id);
+}

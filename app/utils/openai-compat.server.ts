@@ -68,6 +68,7 @@ export function providerFailure(error: unknown, headers: HeadersInit = {}): Resp
       headers: { ...Object.fromEntries(new Headers(headers)), ...(retryAfter ? { "Retry-After": retryAfter } : {}) },
     });
   }
-  const detail = error instanceof OpenAI.APIError ? error.message : error instanceof Error ? error.message : "unknown error";
-  return openAiError(502, `The model provider failed: ${detail}`, "api_error", "provider_error", { headers });
+  // Only the provider's own message is passed on; anything else may describe our internals.
+  const detail = error instanceof OpenAI.APIError ? `: ${error.message}` : ".";
+  return openAiError(502, `The model provider failed${detail}`, "api_error", "provider_error", { headers });
 }

@@ -56,18 +56,27 @@ function classifyKeyError(error: unknown): KeyProblem {
   if (error instanceof OpenAI.APIError) {
     return { reason: "provider-error", detail: String(error.status ?? "unknown") };
   }
-  throw error;
+  // Anything else (a request the client could not even build) is still the provider check failing, not a crash.
+  return { reason: "provider-error", detail: "unknown" };
 }
 
 export type Completion = { text: string; usage: { prompt_tokens: number; completion_tokens: number } };
+
+/**
+ * A reply not streamed arrives only when it is complete, so the timeout that
+ * bounds a first byte would cut long ones off.
+ */
+export const COMPLETION_TIMEOUT_MS = 120_000;
 
 /** One reply, not streamed: for recaps and summaries, which nobody watches being written. */
 export async function completeOnce(
   apiKey: string,
   params: { model: string; messages: ChatCompletionMessageParam[]; max_tokens: number; temperature: number },
-  config: ProviderConfig = providerConfig(),
+  signal?: AbortSignal,
 ): Promise<Completion> {
-  const completion = await providerClient(apiKey, config).chat.completions.create({ ...params, stream: false });
+  const config = providerConfig();
+  const client = providerClient(apiKey, { ...config, timeoutMs: Math.max(config.timeoutMs, COMPLETION_TIMEOUT_MS) });
+  const completion = await client.chat.completions.create({ ...params, stream: false }, { signal });
   return {
     text: completion.choices[0]?.message?.content ?? "",
     usage: {

@@ -166,6 +166,9 @@ describe("the wire format, byte for byte", () => {
     });
     const unknown = await post({ model: "nope", messages: [{ role: "user", content: "hi" }] });
     expect(unknown.status).toBe(404);
+    const slashed = await post({ model: "openai/gpt-4o", messages: [{ role: "user", content: "hi" }] });
+    expect(slashed.status).toBe(404);
+    expect(await slashed.json()).toMatchObject({ error: { code: "model_not_found" } });
     expect(await unknown.json()).toMatchObject({ error: { type: "invalid_request_error", code: "model_not_found" } });
     const failing = await post({ model: botId, messages: [{ role: "user", content: "[fake:500] hi" }] });
     expect(failing.status).toBe(502);

@@ -55,6 +55,40 @@ describe("the running server", () => {
     expect(server.logs()).toContain("POST /?index 302");
   });
 
+  test("a form posted from another site is refused before it reaches the app", async () => {
+    const forged = await fetch(`${server.url}/?index`, {
+      method: "POST",
+      headers: { Origin: "https://evil.example" },
+      body: new URLSearchParams({ apiKey: "sk-test-attacker" }),
+      redirect: "manual",
+    });
+    expect(forged.status).toBe(403);
+    expect(forged.headers.get("set-cookie")).toBeNull();
+    const sameSite = await fetch(`${server.url}/?index`, {
+      method: "POST",
+      headers: { Origin: server.url },
+      body: new URLSearchParams({ apiKey: "sk-test-same-site" }),
+      redirect: "manual",
+    });
+    expect(sameSite.status).toBe(302);
+  });
+
+  test("pages send a policy that keeps images and frames to this site", async () => {
+    const response = await fetch(`${server.url}/`);
+    expect(response.headers.get("content-security-policy")).toContain("img-src 'self' data:");
+    expect(response.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+  });
+
+  test("ids with slashes are a 404, not an error", async () => {
+    const cookie = (
+      await fetch(`${server.url}/?index`, { method: "POST", body: new URLSearchParams({ apiKey: "sk-test-slashes" }), redirect: "manual" })
+    ).headers.get("set-cookie")!;
+    for (const path of ["/assistants/a%2Fb", "/sessions/a%2Fb", "/assistants/x%2Fprompts%2Fy/edit"]) {
+      const response = await fetch(`${server.url}${path}`, { headers: { Cookie: cookie.split(";")[0]! } });
+      expect(response.status, path).toBe(404);
+    }
+  });
+
   test("GET /healthz answers 200 with the Firestore status", async () => {
     const response = await fetch(`${server.url}/healthz`);
     expect(response.status).toBe(200);

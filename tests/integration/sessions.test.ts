@@ -134,6 +134,34 @@ describe("a turn", () => {
     expect(session.context.turns).toHaveLength(2);
   });
 
+  test("a second message while a reply is being written is refused, and nothing of it is saved", async () => {
+    const person = await signedInPerson();
+    const bot = await createTestBot(person);
+    const sessionId = await startSessionFor(person, bot.id);
+    const first = (await chat({ request: chatRequest(person, { mode: "session", sessionId, message: "[fake:slow] first" }), params: {}, context: {} })) as Response;
+    const second = await run(() => chat({ request: chatRequest(person, { mode: "session", sessionId, message: "second" }), params: {}, context: {} }));
+    expect(second.status).toBe(409);
+    expect(second.data).toMatchObject({ error: { code: "reply_in_progress" } });
+    await collect(first);
+    const messages = await listMessages(sessionId, transcriptKey(person.apiKey));
+    expect(messages.map((message) => message.role)).toEqual(["user", "assistant"]);
+    expect(replyText(await say(person, sessionId, "third"))).toContain("third");
+  });
+
+  test("a reply that finishes after the session was concluded leaves it concluded, and concluding twice counts once", async () => {
+    const person = await signedInPerson();
+    const bot = await createTestBot(person);
+    const sessionId = await startSessionFor(person, bot.id);
+    await say(person, sessionId, "one");
+    const slow = (await chat({ request: chatRequest(person, { mode: "session", sessionId, message: "[fake:slow] two" }), params: {}, context: {} })) as Response;
+    const conclude = () => sessionAction({ request: person.form(`/sessions/${sessionId}`, { intent: "conclude" }), params: { sessionId }, context: {} });
+    await Promise.all([run(conclude), run(conclude)]);
+    await collect(slow);
+    const session = (await getOwnSession(sessionId, person.userId, transcriptKey(person.apiKey)))!;
+    expect(session.status).toBe(STATUS.completed);
+    expect((await db().collection("bots").doc(bot.id).get()).get("sessions_ended")).toBe(1);
+  });
+
   test("a forged request for someone else's session is a 404 and writes nothing", async () => {
     const owner = await signedInPerson();
     const bot = await createTestBot(owner);

@@ -180,6 +180,8 @@ describe("signing in with a key that does not work", () => {
     ["", /Enter your OpenAI API key/],
     ["sk-has a space", /no spaces/],
     [`sk-${"x".repeat(600)}`, /longer than any API key/],
+    ["sk-…", /only letters, digits and simple punctuation/],
+    ["sk-abc\u0000def", /only letters, digits and simple punctuation/],
   ])("malformed input %# gets a field message and never reaches the provider", async (apiKey, message) => {
     const providerCalls = fakeProvider.requests.length;
     const outcome = await submitSignIn({ apiKey });
