@@ -241,16 +241,22 @@ function Counter({ name, max }: { name: Name; max: number }) {
   );
 }
 
+function LabelWithCounter({ label, htmlFor, name, max }: { label: string; htmlFor: string; name: Name; max: number }) {
+  return (
+    <div className="flex items-baseline justify-between">
+      <label htmlFor={htmlFor} className={labelClass}>
+        {label}
+      </label>
+      <Counter name={name} max={max} />
+    </div>
+  );
+}
+
 function TextField({ label, name, max }: { label: string; name: Name; max: number }) {
   const [field] = useField<string>(name as FieldName<string>);
   return (
     <div>
-      <div className="flex items-baseline justify-between">
-        <label htmlFor={field.id} className={labelClass}>
-          {label}
-        </label>
-        <Counter name={name} max={max} />
-      </div>
+      <LabelWithCounter label={label} htmlFor={field.id} name={name} max={max} />
       <input {...getInputProps(field, { type: "text" })} className={inputClass} />
       <FieldError name={name} />
     </div>
@@ -261,12 +267,7 @@ function TextArea({ label, name, max, rows, hint }: { label: string; name: Name;
   const [field] = useField<string>(name as FieldName<string>);
   return (
     <div>
-      <div className="flex items-baseline justify-between">
-        <label htmlFor={field.id} className={labelClass}>
-          {label}
-        </label>
-        <Counter name={name} max={max} />
-      </div>
+      <LabelWithCounter label={label} htmlFor={field.id} name={name} max={max} />
       {hint ? <p className={hintClass}>{hint}</p> : null}
       <textarea {...getTextareaProps(field)} rows={rows} className={inputClass} />
       <FieldError name={name} />

@@ -1,7 +1,8 @@
-import { useRef, useState } from "react";
+import { useRef } from "react";
 import ReactMarkdown, { defaultUrlTransform } from "react-markdown";
 import rehypeHighlight from "rehype-highlight";
 import remarkGfm from "remark-gfm";
+import { useCopy } from "./use-copy";
 
 // Model output is untrusted. react-markdown builds React elements, never raw
 // HTML (there is no rehype-raw here), and the URL filter below drops anything
@@ -43,7 +44,7 @@ export function Markdown({ children }: { children: string }) {
 
 function CodeBlock({ node: _node, children, ...props }: React.ComponentProps<"pre"> & { node?: unknown }) {
   const ref = useRef<HTMLPreElement>(null);
-  const [copied, setCopied] = useState(false);
+  const [copied, copy] = useCopy();
   return (
     <div className="group relative">
       <pre ref={ref} {...props} className="overflow-x-auto rounded-lg bg-slate-900 p-3 text-xs text-slate-100">
@@ -51,12 +52,7 @@ function CodeBlock({ node: _node, children, ...props }: React.ComponentProps<"pr
       </pre>
       <button
         type="button"
-        onClick={() => {
-          void navigator.clipboard?.writeText(ref.current?.innerText ?? "").then(() => {
-            setCopied(true);
-            setTimeout(() => setCopied(false), 2_000);
-          });
-        }}
+        onClick={() => copy(ref.current?.innerText ?? "")}
         className="absolute right-2 top-2 rounded bg-slate-700 px-2 py-0.5 text-xs text-white opacity-80 hover:opacity-100"
       >
         {copied ? "Copied" : "Copy code"}

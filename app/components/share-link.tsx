@@ -1,7 +1,7 @@
-import { useState } from "react";
+import { useCopy } from "./use-copy";
 
 export function ShareLink({ url, label = "Share link" }: { url: string; label?: string }) {
-  const [copied, setCopied] = useState(false);
+  const [copied, copy] = useCopy();
   const id = `share-${url.replace(/[^a-z0-9]/gi, "")}`;
   return (
     <div>
@@ -18,12 +18,7 @@ export function ShareLink({ url, label = "Share link" }: { url: string; label?: 
         />
         <button
           type="button"
-          onClick={() => {
-            void navigator.clipboard?.writeText(url).then(() => {
-              setCopied(true);
-              setTimeout(() => setCopied(false), 2_000);
-            });
-          }}
+          onClick={() => copy(url)}
           className="rounded-md border border-slate-300 px-2 py-1 text-xs font-medium hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800"
         >
           {copied ? "Copied" : "Copy"}

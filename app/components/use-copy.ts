@@ -1,0 +1,13 @@
+import { useState } from "react";
+
+/** Copies text to the clipboard and says so for two seconds. */
+export function useCopy(): [copied: boolean, copy: (text: string) => void] {
+  const [copied, setCopied] = useState(false);
+  const copy = (text: string) => {
+    void navigator.clipboard?.writeText(text).then(() => {
+      setCopied(true);
+      setTimeout(() => setCopied(false), 2_000);
+    });
+  };
+  return [copied, copy];
+}
