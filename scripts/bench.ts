@@ -22,7 +22,7 @@ Object.assign(process.env, {
 });
 
 const { createShowcaseBots, listShowcasedBots } = await import("~/models/bots.server");
-const { assistantSchema } = await import("~/schemas/assistant");
+const { assistantInput } = await import("../tests/setup/assistant-input.ts");
 const { streamReply } = await import("~/utils/chat-stream.server");
 const { readChatEvents } = await import("~/utils/chat-events");
 
@@ -45,18 +45,10 @@ try {
   const words = ["tutor", "coach", "planner", "reviewer", "writer", "partner", "guide", "helper"];
   const seeds = Array.from({ length: BOTS }, (_, index) => ({
     id: `bench-${index}`,
-    input: assistantSchema(["gpt-4o-mini"]).parse({
+    input: assistantInput({
       name: `${words[index % words.length]} ${index}`,
       tag_line: `A ${words[(index * 3) % words.length]} for topic ${index % 97}`,
       description: `Benchmark assistant number ${index}.`,
-      instructions: "Help.",
-      session_type: "2",
-      model: "gpt-4o-mini",
-      max_tokens: "100",
-      temperature: "1",
-      top_p: "1",
-      frequency_penalty: "0",
-      presence_penalty: "0",
     }),
   }));
   const seeding = performance.now();

@@ -2,9 +2,10 @@ import type { ChatCompletionChunk } from "openai/resources/chat/completions";
 import { z } from "zod";
 import { getOpenableBot } from "~/models/bots.server";
 import { addUserMessage, getOwnSession, SessionBusyError, startSession, STATUS, type ChatSession } from "~/models/sessions.server";
-import { STREAM_HEADERS, StreamSink, UpstreamCall, type ChatParams } from "./chat-stream.server";
+import { replyOutcome, STREAM_HEADERS, StreamSink, UpstreamCall, type ChatParams, type ReplyOutcome } from "./chat-stream.server";
 import { saveReply } from "./chat-turn.server";
 import { buildMessages, type Condensed, type Turn } from "./context.server";
+import { describeProviderError } from "./provider-errors.server";
 import { consumeChatTurn } from "./rate-limit.server";
 import { parseJsonBody } from "./json-body.server";
 import { COMPLETION_TIMEOUT_MS, providerClient, providerConfig } from "./provider.server";
@@ -99,16 +100,29 @@ export async function createCompletion(request: Request, caller: ApiCaller): Pro
     max_tokens: maxTokens,
     messages: buildMessages({ instructions: session.bot_initial_prompt_msg, context, model: config.model, maxTokens }),
   };
-  const includeUsage = body.stream_options?.include_usage === true;
-  return body.stream
-    ? streamCompletion(request, caller, key, session, context, params, includeUsage, headers)
-    : replyOnce(request, caller, key, session, context, params, headers);
+  const turn: ApiTurn = { request, caller, key, session, context, params, headers };
+  return body.stream ? streamCompletion(turn, body.stream_options?.include_usage === true) : replyOnce(turn);
+}
+
+/** Everything one call needs once its session and prompt are settled. */
+type ApiTurn = {
+  request: Request;
+  caller: ApiCaller;
+  key: TranscriptKey;
+  session: ChatSession;
+  context: Condensed;
+  params: ChatParams;
+  headers: Record<string, string>;
+};
+
+function save(turn: ApiTurn, outcome: ReplyOutcome) {
+  return saveReply(turn.session, turn.key, turn.caller.apiKey, turn.context, outcome, null);
 }
 
 async function sessionFor(request: Request, caller: ApiCaller, key: TranscriptKey, botId: string): Promise<ChatSession | Response> {
   const requestedId = request.headers.get("X-Session-Id");
   if (requestedId) {
-    const session = /^[\w-]{1,100}$/.test(requestedId) ? await getOwnSession(requestedId, caller.userId, key) : null;
+    const session = await getOwnSession(requestedId, caller.userId, key);
     if (!session) return openAiError(404, "No session of yours has this X-Session-Id.", "invalid_request_error", "session_not_found");
     if (session.bot_id !== botId) return openAiError(400, "This session belongs to another assistant.", "invalid_request_error", "session_mismatch", { param: "model" });
     if (session.status === STATUS.completed) return openAiError(409, "This session is concluded.", "invalid_request_error", "session_concluded");
@@ -120,60 +134,49 @@ async function sessionFor(request: Request, caller: ApiCaller, key: TranscriptKe
   return (await getOwnSession(sessionId, caller.userId, key))!;
 }
 
-async function replyOnce(
-  request: Request,
-  caller: ApiCaller,
-  key: TranscriptKey,
-  session: ChatSession,
-  context: Condensed,
-  params: ChatParams,
-  headers: Record<string, string>,
-): Promise<Response> {
+async function replyOnce(turn: ApiTurn): Promise<Response> {
+  const { request, caller, params, headers } = turn;
   const config = providerConfig();
   const client = providerClient(caller.apiKey, { ...config, timeoutMs: Math.max(config.timeoutMs, COMPLETION_TIMEOUT_MS) });
   let completion;
   try {
     completion = await client.chat.completions.create({ ...params, stream: false }, { signal: request.signal });
   } catch (error) {
-    const failed = new UpstreamCall(request.signal, config).failed(error, params.messages, () => request.signal.aborted);
-    await saveReply(session, key, caller.apiKey, context, failed, null).catch(() => undefined);
+    const stopped = request.signal.aborted;
+    const failed = replyOutcome(params.messages, {
+      text: "",
+      usage: null,
+      finishReason: null,
+      error: stopped ? null : describeProviderError(error, false),
+      interrupted: stopped,
+    });
+    await save(turn, failed).catch(() => undefined);
     return providerFailure(error, headers);
   }
-  const text = completion.choices[0]?.message?.content ?? "";
-  const usage = {
-    prompt_tokens: completion.usage?.prompt_tokens ?? 0,
-    completion_tokens: completion.usage?.completion_tokens ?? 0,
-    total_tokens: completion.usage?.total_tokens ?? 0,
-    cost_usd: null,
-  };
-  await saveReply(session, key, caller.apiKey, context, {
-    text,
-    usage,
-    usageEstimated: !completion.usage,
-    finishReason: completion.choices[0]?.finish_reason ?? null,
-    interrupted: false,
-    error: null,
-  }, null);
+  const usage = completion.usage
+    ? { prompt_tokens: completion.usage.prompt_tokens, completion_tokens: completion.usage.completion_tokens, total_tokens: completion.usage.total_tokens }
+    : null;
+  await save(
+    turn,
+    replyOutcome(params.messages, {
+      text: completion.choices[0]?.message?.content ?? "",
+      usage,
+      finishReason: completion.choices[0]?.finish_reason ?? null,
+      error: null,
+      interrupted: false,
+    }),
+  );
   return Response.json(completion, { headers });
 }
 
-async function streamCompletion(
-  request: Request,
-  caller: ApiCaller,
-  key: TranscriptKey,
-  session: ChatSession,
-  context: Condensed,
-  params: ChatParams,
-  includeUsage: boolean,
-  headers: Record<string, string>,
-): Promise<Response> {
+async function streamCompletion(turn: ApiTurn, includeUsage: boolean): Promise<Response> {
+  const { request, caller, params, headers } = turn;
   const upstream = new UpstreamCall(request.signal, providerConfig());
   let stream;
   try {
     stream = await upstream.open(caller.apiKey, params);
   } catch (error) {
-    const stopped = () => request.signal.aborted;
-    await saveReply(session, key, caller.apiKey, context, upstream.failed(error, params.messages, stopped), null).catch(() => undefined);
+    await save(turn, upstream.failed(error, params.messages, () => request.signal.aborted)).catch(() => undefined);
     return providerFailure(error, headers);
   }
 
@@ -196,7 +199,7 @@ async function streamCompletion(
       } else if (!outcome.interrupted) {
         write("[DONE]");
       }
-      await saveReply(session, key, caller.apiKey, context, outcome, null).catch((error: unknown) => {
+      await save(turn, outcome).catch((error: unknown) => {
         console.error("Saving an API reply failed:", error instanceof Error ? error.message : error);
       });
       sink.close();

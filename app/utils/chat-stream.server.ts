@@ -203,16 +203,30 @@ export class UpstreamCall {
     error: ChatError | null,
     stoppedByPerson: () => boolean,
   ): ReplyOutcome {
-    return {
+    return replyOutcome(messages, {
       text: this.text,
-      usage: { ...(usage ?? estimateUsage(messages, this.text)), cost_usd: null },
-      usageEstimated: usage === null,
+      usage,
       finishReason,
+      error,
       // Whether the stream threw or just ended when aborted, no finish reason means the person cut it short.
       interrupted: stoppedByPerson() && finishReason === null,
-      error,
-    };
+    });
   }
+}
+
+/** A reply as it is saved, with the tokenizer's count standing in for usage the provider did not send. */
+export function replyOutcome(
+  messages: ChatCompletionMessageParam[],
+  reply: { text: string; usage: Omit<ChatUsage, "cost_usd"> | null; finishReason: string | null; error: ChatError | null; interrupted: boolean },
+): ReplyOutcome {
+  return {
+    text: reply.text,
+    usage: { ...(reply.usage ?? estimateUsage(messages, reply.text)), cost_usd: null },
+    usageEstimated: reply.usage === null,
+    finishReason: reply.finishReason,
+    interrupted: reply.interrupted,
+    error: reply.error,
+  };
 }
 
 /** The tokenizer's count, for providers that send no usage and for replies cut short. */

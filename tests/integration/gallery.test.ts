@@ -4,8 +4,8 @@ import seeds from "../../firebase/seed/showcase.json";
 import { createShowcaseBots, getOpenableBot, listShowcasedBots, setShowcased } from "~/models/bots.server";
 import { seedShowcase } from "~/models/showcase-seed.server";
 import { loader as galleryLoader } from "~/routes/assistants._index";
-import { assistantSchema } from "~/schemas/assistant";
 import { db } from "~/utils/db.server";
+import { assistantInput } from "../setup/assistant-input";
 import { run, signedInPerson } from "../setup/people";
 
 // Showcased bots are shared by every test in the emulator, so each test names
@@ -15,18 +15,7 @@ function uniqueWord() {
 }
 
 async function showcase(word: string, count: number) {
-  const input = assistantSchema(["gpt-4o-mini"]).parse({
-    name: `${word} helper`,
-    tag_line: "Helps",
-    instructions: "Help.",
-    session_type: "2",
-    model: "gpt-4o-mini",
-    max_tokens: "100",
-    temperature: "1",
-    top_p: "1",
-    frequency_penalty: "0",
-    presence_penalty: "0",
-  });
+  const input = assistantInput({ name: `${word} helper` });
   const ids = Array.from({ length: count }, (_, index) => `${word}-${index}`);
   await createShowcaseBots(ids.map((id) => ({ id, input })));
   return ids;

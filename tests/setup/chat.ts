@@ -4,22 +4,18 @@ import { createBot, getOpenableBot } from "~/models/bots.server";
 import { action as startChat } from "~/routes/assistants.$botId.chat";
 import { action as chat } from "~/routes/api.chat";
 import { readChatEvents, type ChatEvent } from "~/utils/chat-events";
-import { assistantSchema } from "~/schemas/assistant";
+import { assistantInput } from "./assistant-input";
 import { run, type Person } from "./people";
 
 export async function createTestBot(person: Person, overrides: Record<string, string> = {}) {
-  const input = assistantSchema([overrides.model ?? "gpt-4o-mini"]).parse({
+  const input = assistantInput({
     name: "Coach",
     tag_line: "Helps you think",
     instructions: "You are a thoughtful coach.",
     summary_prompt: "Summarize the key points so far.",
     session_type: "3",
-    model: "gpt-4o-mini",
     max_tokens: "300",
     temperature: "0.5",
-    top_p: "1",
-    frequency_penalty: "0",
-    presence_penalty: "0",
     ...overrides,
   });
   const botId = await createBot(person.userId, input);
