@@ -6,7 +6,8 @@ import { Markdown } from "./markdown";
 import { buttonPrimary, buttonSecondary, inputClass } from "./ui";
 import { useReplyStream, type Reply } from "./use-reply-stream";
 
-type Pending = { message: string | null; reply: Reply | null };
+/** A turn shown while it streams, until the saved transcript moves past `after` (its last message then). */
+type Pending = { message: string | null; reply: Reply | null; after: string | null };
 
 const draftKey = (sessionId: string) => `assistant-lab:draft:${sessionId}`;
 
@@ -23,7 +24,7 @@ export function ChatView({
   const { reply, streaming, send, stop } = useReplyStream();
   const revalidator = useRevalidator();
   const submit = useSubmit();
-  const [pending, setPending] = useState<Pending | null>(null);
+  const [pendingTurn, setPending] = useState<Pending | null>(null);
   const [draft, setDraft] = useState("");
   const [problem, setProblem] = useState<string | null>(null);
   const actionData = useActionData<{ error: string | null }>();
@@ -45,12 +46,13 @@ export function ChatView({
   // Block body: newer browsers return a promise from scrollIntoView, which an effect must not return.
   useEffect(() => {
     bottom.current?.scrollIntoView({ block: "end" });
-  }, [messages, reply?.text, pending]);
+  }, [messages, reply?.text, pendingTurn]);
 
   async function turn(body: { message: string } | { retry: true }) {
     setProblem(null);
     const message = "message" in body ? body.message : null;
-    setPending({ message, reply: null });
+    const after = messages.at(-1)?.id ?? null;
+    setPending({ message, reply: null, after });
     const result = await send({ mode: "session", sessionId: session.id, ...body });
     if (result.problem) {
       setPending(null);
@@ -63,7 +65,7 @@ export function ChatView({
       }
       return;
     }
-    setPending({ message, reply: result.reply });
+    setPending({ message, reply: result.reply, after });
     if (result.reply?.error?.code === "key_rejected") {
       submit({ reason: "key_rejected" }, { method: "post", action: "/sign-out" });
       return;
@@ -71,6 +73,8 @@ export function ChatView({
     revalidator.revalidate();
   }
 
+  // Hidden in the very render that brings the saved turn, so it never shows twice.
+  const pending = pendingTurn && (messages.at(-1)?.id ?? null) === pendingTurn.after ? pendingTurn : null;
   const shownReply = streaming ? reply : pending?.reply;
   const lastAssistant = [...messages].reverse().find((message) => message.role === "assistant");
   const canRetry = !streaming && !session.concluded && messages.at(-1) !== undefined;
