@@ -7,11 +7,24 @@ import type { ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
 import morgan from "morgan";
+import { bodyLimitFor, describeBytes } from "../app/utils/body-limits.ts";
 import { getEnv } from "../app/utils/env.server.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
-export type RunningServer = { url: string; close: () => Promise<void> };
+export type RunningServer = {
+  url: string;
+  close: () => Promise<void>;
+  /**
+   * Stops taking connections, lets requests in flight (replies being streamed
+   * among them) finish for up to the grace period, then cuts the replies still
+   * streaming, which saves what they have, and ends once they are saved.
+   */
+  shutDown: () => Promise<void>;
+};
+
+/** After the grace period, how long cut replies get to be saved before the connections are closed anyway. */
+const SAVE_AFTER_CUT_MS = 15_000;
 
 export async function startServer(options: { mode?: "production" | "development"; port?: number } = {}) {
   const env = getEnv();
@@ -21,18 +34,21 @@ export async function startServer(options: { mode?: "production" | "development"
   app.set("trust proxy", env.TRUST_PROXY_HOPS);
   app.use(securityHeaders);
   app.use(sameOriginForms);
+  app.use(declaredBodyLimit);
   // Event streams must reach the browser as they are written; compression buffers.
   app.use(compression({ filter: (req, res) => !isEventStream(res) && compression.filter(req, res) }));
   // Method, path, status and timing only: no bodies, headers or cookies, where keys live.
   app.use(morgan(":method :url :status :res[content-length] - :response-time ms"));
 
   const build = mode === "production" ? await productionBuild(app) : await developmentBuild(app);
+  // Aborted when the server shuts down: replies still streaming then are cut and saved.
+  const shuttingDown = new AbortController();
   app.all(
     "*",
     createRequestHandler({
       build,
       mode,
-      getLoadContext: (req) => ({ clientAddress: req.ip }),
+      getLoadContext: (req) => ({ clientAddress: req.ip, shutdownSignal: shuttingDown.signal }),
     }),
   );
 
@@ -43,14 +59,36 @@ export async function startServer(options: { mode?: "production" | "development"
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : env.PORT;
-  return {
-    url: `http://localhost:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      }),
-  } satisfies RunningServer;
+  const closed = new Promise<void>((resolve) => server.once("close", () => resolve()));
+  const close = () => {
+    if (server.listening) server.close();
+    server.closeIdleConnections();
+    return closed;
+  };
+  const shutDown = async () => {
+    void close();
+    // Connections that finish a request while we wait go idle; close them as they do.
+    const sweep = setInterval(() => server.closeIdleConnections(), 250);
+    try {
+      if (!(await settlesWithin(closed, env.SHUTDOWN_GRACE_SECONDS * 1000))) {
+        shuttingDown.abort();
+        if (!(await settlesWithin(closed, SAVE_AFTER_CUT_MS))) server.closeAllConnections();
+      }
+    } finally {
+      clearInterval(sweep);
+    }
+  };
+  return { url: `http://localhost:${port}`, close, shutDown } satisfies RunningServer;
+}
+
+async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function isEventStream(res: express.Response): boolean {
@@ -89,6 +127,26 @@ function sameOriginForms(req: express.Request, res: express.Response, next: expr
   res.status(403).type("text/plain").send("Cross-site requests are not accepted.");
 }
 
+/**
+ * A body that says it is larger than its route accepts is refused before the
+ * app reads a byte of it (the app itself stops reading a body that grows past
+ * the limit without saying so). Node then reads and drops the rest, so the
+ * client gets the whole 413 and its connection stays open.
+ */
+function declaredBodyLimit(req: express.Request, res: express.Response, next: express.NextFunction) {
+  const limit = bodyLimitFor(req.path);
+  if (Number(req.get("Content-Length") ?? 0) <= limit) return next();
+  const message = `The request is larger than the ${describeBytes(limit)} this address accepts. Nothing was saved.`;
+  res.status(413);
+  if (req.path.startsWith("/v1/")) {
+    res.json({ error: { message, type: "invalid_request_error", param: null, code: "request_too_large" } });
+  } else if (req.path.startsWith("/api/")) {
+    res.json({ error: { code: "too_large", message } });
+  } else {
+    res.type("text/plain").send(message);
+  }
+}
+
 async function productionBuild(app: express.Express): Promise<ServerBuild> {
   const client = path.join(root, "build/client");
   app.use("/assets", express.static(path.join(client, "assets"), { immutable: true, maxAge: "1y" }));
@@ -118,7 +176,10 @@ if (import.meta.main) {
     const server = await startServer();
     console.log(`Assistant Lab is listening on ${server.url}`);
     for (const signal of ["SIGINT", "SIGTERM"] as const) {
-      process.once(signal, () => void server.close().then(() => process.exit(0)));
+      process.once(signal, () => {
+        console.log(`${signal}: finishing the requests in flight, then stopping.`);
+        void server.shutDown().then(() => process.exit(0));
+      });
     }
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);

@@ -7,7 +7,10 @@ const defaultMessages: Record<number, string> = {
   403: "You are not allowed to do that.",
   404: "We could not find that page. It may have been removed, or the link may be wrong.",
   405: "That page does not accept this kind of request.",
+  413: "That was more than this page accepts. Nothing was saved.",
+  415: "This page accepts only its own forms. Nothing was saved.",
   429: "Too many requests. Wait a moment and try again.",
+  503: "The database did not answer in time. Nothing is lost: try again in a few seconds.",
 };
 
 /** One error page for every route, with per-status messages that routes may override. */

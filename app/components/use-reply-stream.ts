@@ -11,6 +11,18 @@ export type Reply = {
 
 export type RequestProblem = { status: number; message: string };
 
+function isSessionTurn(body: unknown): body is { mode: "session"; sessionId: string } {
+  return typeof body === "object" && body !== null && (body as { mode?: unknown }).mode === "session";
+}
+
+async function settle(sessionId: string) {
+  await fetch("/api/chat", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ mode: "settle", sessionId }),
+  }).catch(() => undefined);
+}
+
 const EMPTY: Reply = { text: "", usage: null, error: null, interrupted: false, finished: false };
 
 /**
@@ -56,6 +68,8 @@ export function useReplyStream() {
       return { reply: current, problem: null };
     } catch (error) {
       if ((error as Error).name === "AbortError") {
+        // The server saves what arrived once it sees the browser go; wait for that before saying it is kept.
+        if (isSessionTurn(body)) await settle(body.sessionId);
         update({ interrupted: true, finished: true });
         return { reply: current, problem: null };
       }

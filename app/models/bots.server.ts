@@ -7,7 +7,7 @@ import {
   type WriteBatch,
 } from "firebase-admin/firestore";
 import type { AssistantInput, ModelConfig, SessionType } from "~/schemas/assistant";
-import { db, isDocId } from "~/utils/db.server";
+import { db, isDocId, withDeadline } from "~/utils/db.server";
 import { queryWords, searchTerms } from "~/utils/search-terms";
 import { QUERIES, shapedQuery } from "./queries.server";
 
@@ -161,7 +161,7 @@ export async function createBot(creatorUserId: string, input: AssistantInput): P
     bots_created: FieldValue.increment(1),
     last_modified_date: FieldValue.serverTimestamp(),
   });
-  await batch.commit();
+  await withDeadline(batch.commit());
   return botId;
 }
 
@@ -211,15 +211,15 @@ function addBot(
 
 /** True when the store holds no bot at all: a fresh database to seed. */
 export async function hasNoBots(): Promise<boolean> {
-  return (await bots().limit(1).get()).empty;
+  return (await withDeadline(bots().limit(1).get())).empty;
 }
 
 async function withActiveVersions(bot: Bot): Promise<BotWithActive | null> {
-  const [instructions, summary, modelConfig] = await Promise.all([
+  const [instructions, summary, modelConfig] = await withDeadline(Promise.all([
     prompts(bot.id).doc(bot.active_initial_prompt_id).get(),
     prompts(bot.id).doc(bot.active_summary_prompt_id).get(),
     modelConfigs(bot.id).doc(bot.active_model_config_id).get(),
-  ]);
+  ]));
   if (!instructions.exists || !summary.exists || !modelConfig.exists) return null;
   return {
     ...bot,
@@ -232,7 +232,7 @@ async function withActiveVersions(bot: Bot): Promise<BotWithActive | null> {
 /** Any active bot, showcased or not: a link is enough to open it (GPT Lab's unlisted sharing). */
 export async function getOpenableBot(botId: string): Promise<BotWithActive | null> {
   if (!isDocId(botId)) return null;
-  const snapshot = await bots().doc(botId).get();
+  const snapshot = await withDeadline(bots().doc(botId).get());
   if (!snapshot.exists) return null;
   const bot = toBot(snapshot);
   return bot.is_active ? withActiveVersions(bot) : null;
@@ -241,10 +241,17 @@ export async function getOpenableBot(botId: string): Promise<BotWithActive | nul
 /** The creator's own bot, active or not; null for anyone else, so they get the same 404. */
 export async function getOwnBot(botId: string, userId: string): Promise<BotWithActive | null> {
   if (!isDocId(botId)) return null;
-  const snapshot = await bots().doc(botId).get();
+  const snapshot = await withDeadline(bots().doc(botId).get());
   if (!snapshot.exists) return null;
   const bot = toBot(snapshot);
   return bot.creator_user_id === userId ? withActiveVersions(bot) : null;
+}
+
+/** An active bot's starter prompts; none for a bot that is gone or deactivated. */
+export async function starterPromptsOf(botId: string): Promise<string[]> {
+  if (!isDocId(botId)) return [];
+  const snapshot = await withDeadline(bots().doc(botId).get());
+  return snapshot.get("is_active") ? ((snapshot.get("starter_prompts") as string[] | undefined) ?? []) : [];
 }
 
 export type GallerySort = "popular" | "newest";
@@ -271,10 +278,10 @@ export async function listShowcasedBots(options: {
       : QUERIES.showcasedByPopularity;
   let query = shapedQuery(bots(), shape, { showcased: true, is_active: true, search_terms: firstWord });
   if (isDocId(options.after)) {
-    const cursor = await bots().doc(options.after).get();
+    const cursor = await withDeadline(bots().doc(options.after).get());
     if (cursor.exists) query = query.startAfter(cursor);
   }
-  const snapshot = await query.limit(options.limit).get();
+  const snapshot = await withDeadline(query.limit(options.limit).get());
   const page = snapshot.docs.filter((doc) => {
     const terms: string[] = doc.get("search_terms") ?? [];
     return otherWords.every((word) => terms.includes(word));
@@ -286,7 +293,7 @@ export async function listShowcasedBots(options: {
 }
 
 export async function listBotsOfCreator(userId: string, limit = 100): Promise<Bot[]> {
-  const snapshot = await shapedQuery(bots(), QUERIES.botsOfCreator, { creator_user_id: userId }).limit(limit).get();
+  const snapshot = await withDeadline(shapedQuery(bots(), QUERIES.botsOfCreator, { creator_user_id: userId }).limit(limit).get());
   return snapshot.docs.map(toBot);
 }
 
@@ -298,7 +305,7 @@ export async function listBotsOfCreator(userId: string, limit = 100): Promise<Bo
  */
 export async function updateBot(botId: string, userId: string, input: AssistantInput): Promise<boolean> {
   if (!isDocId(botId)) return false;
-  return db().runTransaction(async (tx) => {
+  return withDeadline(db().runTransaction(async (tx) => {
     const botSnap = await tx.get(bots().doc(botId));
     if (!botSnap.exists) return false;
     const bot = toBot(botSnap);
@@ -321,7 +328,7 @@ export async function updateBot(botId: string, userId: string, input: AssistantI
     }
     tx.update(botSnap.ref, { ...profileOf(input), ...pointers, last_modified_date: FieldValue.serverTimestamp() });
     return true;
-  });
+  }));
 }
 
 function replaceVersion(
@@ -351,11 +358,11 @@ export type BotVersions = {
 export async function listVersions(botId: string): Promise<BotVersions> {
   const byType = (type: PromptType) =>
     shapedQuery(prompts(botId), QUERIES.promptVersions, { message_type: type }).get();
-  const [instructions, summary, configs] = await Promise.all([
+  const [instructions, summary, configs] = await withDeadline(Promise.all([
     byType("initial"),
     byType("summary"),
     modelConfigs(botId).orderBy("created_date", "desc").get(),
-  ]);
+  ]));
   return {
     instructions: instructions.docs.map(toPrompt),
     summary: summary.docs.map(toPrompt),
@@ -378,7 +385,7 @@ export async function activateVersion(
 ): Promise<boolean> {
   const pointer = POINTERS[kind];
   if (!isDocId(botId) || !isDocId(versionId)) return false;
-  return db().runTransaction(async (tx) => {
+  return withDeadline(db().runTransaction(async (tx) => {
     const botSnap = await tx.get(bots().doc(botId));
     if (!botSnap.exists || botSnap.get("creator_user_id") !== userId) return false;
     const target = await tx.get(pointer.collection(botId).doc(versionId));
@@ -389,28 +396,28 @@ export async function activateVersion(
     tx.update(target.ref, { is_active: true });
     tx.update(botSnap.ref, { [pointer.field]: versionId, last_modified_date: FieldValue.serverTimestamp() });
     return true;
-  });
+  }));
 }
 
 /** Deactivate or reactivate; only the creator may. */
 export async function setBotActive(botId: string, userId: string, isActive: boolean): Promise<boolean> {
   if (!isDocId(botId)) return false;
-  return db().runTransaction(async (tx) => {
+  return withDeadline(db().runTransaction(async (tx) => {
     const snapshot = await tx.get(bots().doc(botId));
     if (!snapshot.exists || snapshot.get("creator_user_id") !== userId) return false;
     tx.update(snapshot.ref, { is_active: isActive, last_modified_date: FieldValue.serverTimestamp() });
     return true;
-  });
+  }));
 }
 
 /** Curating the gallery is an operator's job: the showcase script and operators' toggle. */
 export async function setShowcased(botId: string, showcased: boolean): Promise<boolean> {
   if (!isDocId(botId)) return false;
   const ref = bots().doc(botId);
-  return db().runTransaction(async (tx) => {
+  return withDeadline(db().runTransaction(async (tx) => {
     const snapshot = await tx.get(ref);
     if (!snapshot.exists) return false;
     tx.update(ref, { showcased });
     return true;
-  });
+  }));
 }

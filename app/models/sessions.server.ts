@@ -1,7 +1,8 @@
+import { randomUUID } from "node:crypto";
 import { FieldValue, Timestamp, type DocumentSnapshot } from "firebase-admin/firestore";
 import type { ModelConfig, SessionType } from "~/schemas/assistant";
-import { EMPTY_CONTEXT, type Condensed } from "~/utils/context.server";
-import { db, isDocId } from "~/utils/db.server";
+import { EMPTY_CONTEXT, type Condensed, type Turn } from "~/utils/context.server";
+import { db, isDocId, withDeadline } from "~/utils/db.server";
 import { open, seal, type TranscriptKey } from "~/utils/transcript-crypto.server";
 import type { BotWithActive } from "./bots.server";
 import { QUERIES, shapedQuery } from "./queries.server";
@@ -52,6 +53,9 @@ export type ChatSession = {
   /** True when some encrypted field failed to decrypt (tampered, or moved from another document). */
   unreadable: boolean;
 };
+
+/** Shown for an error whose saved text cannot be decrypted. */
+const UNREADABLE_ERROR = "The reply failed.";
 
 export type StoredMessage = {
   id: string;
@@ -138,7 +142,8 @@ export async function startSession(options: {
     status: STATUS.started,
     message_count: 0,
     messages_str: null,
-    reply_started: null,
+    reply_lease_id: null,
+    reply_lease_until: null,
     title: null,
     recap: null,
     rating: null,
@@ -152,14 +157,14 @@ export async function startSession(options: {
   batch.update(db().collection("users").doc(options.userId), started);
   batch.update(db().collection("bots").doc(bot.id), started);
   batch.update(db().collection("bots").doc(bot.id).collection("prompts").doc(bot.instructions.id), started);
-  await batch.commit();
+  await withDeadline(batch.commit());
   return ref.id;
 }
 
 /** The person's own session, decrypted; null for a missing one and for anyone else's. */
 export async function getOwnSession(sessionId: string, userId: string, key: TranscriptKey): Promise<ChatSession | null> {
   if (!isDocId(sessionId)) return null;
-  const snapshot = await sessions().doc(sessionId).get();
+  const snapshot = await withDeadline(sessions().doc(sessionId).get());
   if (!snapshot.exists || snapshot.get("user_id") !== userId) return null;
   return toSession(snapshot, key);
 }
@@ -173,10 +178,10 @@ export async function listOwnSessions(
 ): Promise<SessionPage> {
   let query = shapedQuery(sessions(), QUERIES.sessionsOfUser, { user_id: userId });
   if (isDocId(options.after)) {
-    const cursor = await sessions().doc(options.after).get();
+    const cursor = await withDeadline(sessions().doc(options.after).get());
     if (cursor.exists && cursor.get("user_id") === userId) query = query.startAfter(cursor);
   }
-  const snapshot = await query.limit(options.limit).get();
+  const snapshot = await withDeadline(query.limit(options.limit).get());
   return {
     sessions: snapshot.docs.map((doc) => toSession(doc, key, false)),
     nextCursor: snapshot.size === options.limit ? snapshot.docs[snapshot.size - 1]!.id : null,
@@ -193,58 +198,141 @@ function titleFrom(text: string): string {
 /** Thrown when a turn cannot start: the session is concluded, or another reply is still being written. */
 export class SessionBusyError extends Error {
   readonly reason: "concluded" | "busy";
-  constructor(reason: "concluded" | "busy") {
-    super(reason === "concluded" ? "This session is concluded." : "The previous reply is still being written.");
+  /** For "busy": when the other turn's lease runs out, if its server died. */
+  readonly retryAfterSeconds: number;
+  constructor(reason: "concluded" | "busy", retryAfterSeconds = 0) {
+    super(
+      reason === "concluded"
+        ? "This session is concluded. Start a new one to keep talking."
+        : `The previous reply is still being written. Try again when it is done (at most ${retryAfterSeconds} seconds if it was cut off).`,
+    );
     this.name = "SessionBusyError";
     this.reason = reason;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 
-/** A reply that has not been saved after this long is taken as lost (a crashed server), not as in progress. */
-const REPLY_LOCK_MS = 2 * 60 * 1000;
+/**
+ * One turn at a time per session, across every instance: admitting a turn
+ * takes a lease on the session, which the turn renews while its reply streams
+ * and ends when it saves the reply. A lease that is not renewed (its server
+ * died) runs out in seconds, not minutes.
+ */
+export const TURN_LEASE_MS = 20_000;
+export const TURN_RENEW_MS = 5_000;
 
 function assertCanStartTurn(snapshot: DocumentSnapshot) {
   if (snapshot.get("status") === STATUS.completed) throw new SessionBusyError("concluded");
-  const started = snapshot.get("reply_started") as Timestamp | null | undefined;
-  if (started && Date.now() - started.toMillis() < REPLY_LOCK_MS) throw new SessionBusyError("busy");
+  const until = snapshot.get("reply_lease_until") as Timestamp | null | undefined;
+  const left = until ? until.toMillis() - Date.now() : 0;
+  if (left > 0) throw new SessionBusyError("busy", Math.ceil(left / 1000));
 }
+
+function leaseFields(leaseId: string | null) {
+  return { reply_lease_id: leaseId, reply_lease_until: leaseId ? Timestamp.fromMillis(Date.now() + TURN_LEASE_MS) : null };
+}
+
+function storedContext(key: TranscriptKey, snapshot: DocumentSnapshot): Condensed {
+  const token = snapshot.get("messages_str");
+  if (typeof token !== "string") return EMPTY_CONTEXT;
+  const text = open(key, token, snapshot.ref.path, "messages_str");
+  // getOwnSession refused an unreadable session already; this is the same document.
+  if (text === null) throw new Error(`The saved context of ${snapshot.ref.path} cannot be decrypted.`);
+  return JSON.parse(text) as Condensed;
+}
+
+/** A turn admitted to a session: its lease, and the context its prompt is built from. */
+export type AdmittedTurn = { leaseId: string; context: Condensed; replaces: string | null };
 
 /**
  * Commits the person's message before the provider is called, so no failure
- * can lose it, and marks a reply as in progress so two turns of one session
- * never overwrite each other's context.
+ * can lose it, and takes the session's lease. The context the prompt is built
+ * from is read in the same transaction, and saved with the message in it, so a
+ * turn admitted after this one always sees it. `firstTurns` (an API caller's
+ * own history) starts the context of a session that has none yet.
  */
-export async function addUserMessage(session: ChatSession, key: TranscriptKey, text: string): Promise<void> {
+export async function admitMessage(session: ChatSession, key: TranscriptKey, text: string, firstTurns: Turn[] = []): Promise<AdmittedTurn> {
   const ref = messages(session.id).doc();
   const sessionRef = sessions().doc(session.id);
-  await db().runTransaction(async (tx) => {
-    const current = await tx.get(sessionRef);
-    assertCanStartTurn(current);
-    tx.create(ref, {
-      role: "user",
-      message: seal(key, text, ref.path, "message"),
-      created_date: FieldValue.serverTimestamp(),
-      status: "complete",
-    });
-    tx.update(sessionRef, {
-      message_count: FieldValue.increment(1),
-      last_message_date: FieldValue.serverTimestamp(),
-      reply_started: Timestamp.now(),
-      ...(current.get("title") == null ? { title: seal(key, titleFrom(text), sessionRef.path, "title") } : {}),
-    });
-  });
+  const leaseId = randomUUID();
+  return withDeadline(
+    db().runTransaction(async (tx) => {
+      const current = await tx.get(sessionRef);
+      assertCanStartTurn(current);
+      const stored = storedContext(key, current);
+      const before = stored.turns.length === 0 && !stored.summary ? { ...stored, turns: firstTurns } : stored;
+      const context: Condensed = { ...before, turns: [...before.turns, { role: "user", content: text }] };
+      tx.create(ref, {
+        role: "user",
+        message: seal(key, text, ref.path, "message"),
+        created_date: FieldValue.serverTimestamp(),
+        status: "complete",
+      });
+      tx.update(sessionRef, {
+        messages_str: seal(key, JSON.stringify(context), sessionRef.path, "messages_str"),
+        message_count: FieldValue.increment(1),
+        last_message_date: FieldValue.serverTimestamp(),
+        ...leaseFields(leaseId),
+        ...(current.get("title") == null ? { title: seal(key, titleFrom(text), sessionRef.path, "title") } : {}),
+      });
+      return { leaseId, context, replaces: null };
+    }),
+  );
 }
 
-/** Marks a retry as in progress, with the same rules as a new message. */
-export async function beginRetry(session: ChatSession): Promise<void> {
+/**
+ * Takes the lease to answer the last message again. The reply it replaces (if
+ * the last message is one) leaves the context for the prompt; it leaves the
+ * saved context and the transcript only when the new reply is saved.
+ */
+export async function admitRetry(session: ChatSession, key: TranscriptKey): Promise<AdmittedTurn | null> {
   const sessionRef = sessions().doc(session.id);
-  await db().runTransaction(async (tx) => {
-    assertCanStartTurn(await tx.get(sessionRef));
-    tx.update(sessionRef, { reply_started: Timestamp.now() });
-  });
+  const leaseId = randomUUID();
+  return withDeadline(
+    db().runTransaction(async (tx) => {
+      const current = await tx.get(sessionRef);
+      assertCanStartTurn(current);
+      const newest = (await tx.get(messages(session.id).orderBy("created_date", "desc").limit(1))).docs[0];
+      const last = newest ? toMessage(newest, key) : null;
+      let turns = storedContext(key, current).turns;
+      if (last?.role === "assistant" && turns.at(-1)?.role === "assistant") turns = turns.slice(0, -1);
+      // A message saved whose reply never was (the server stopped mid-turn) may not be in the context yet.
+      if (last?.role === "user" && last.content && turns.at(-1)?.content !== last.content) {
+        turns = [...turns, { role: "user", content: last.content }];
+      }
+      if (!last || turns.at(-1)?.role !== "user") return null;
+      tx.update(sessionRef, leaseFields(leaseId));
+      return { leaseId, context: { ...storedContext(key, current), turns }, replaces: last.role === "assistant" ? last.id : null };
+    }),
+  );
+}
+
+/** Extends a turn's lease while its reply streams; false once the lease is no longer this turn's. */
+export async function renewLease(sessionId: string, leaseId: string): Promise<boolean> {
+  const sessionRef = sessions().doc(sessionId);
+  return withDeadline(
+    db().runTransaction(async (tx) => {
+      if ((await tx.get(sessionRef)).get("reply_lease_id") !== leaseId) return false;
+      tx.update(sessionRef, { reply_lease_until: leaseFields(leaseId).reply_lease_until });
+      return true;
+    }),
+  );
+}
+
+/** True once no turn holds the session's lease; false if one still does after `maxMs`. */
+export async function waitForTurnToEnd(sessionId: string, maxMs: number): Promise<boolean> {
+  const deadline = Date.now() + maxMs;
+  for (;;) {
+    const snapshot = await withDeadline(sessions().doc(sessionId).get());
+    if (!snapshot.get("reply_lease_id")) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 export type ReplyRecord = {
+  /** Chosen before the first attempt to save, so that trying again cannot save the reply twice. */
+  messageId: string;
   text: string;
   status: Exclude<MessageStatus, "superseded">;
   model: string;
@@ -254,57 +342,68 @@ export type ReplyRecord = {
   errorMessage: string | null;
   /** The condensed context after this reply, to store in messages_str. */
   context: Condensed;
-  /** The reply this one replaces (a retry), marked superseded in the same batch. */
+  /** The turn's lease: its context is saved only while the lease is still the turn's. */
+  leaseId: string;
+  /** The reply this one replaces (a retry), marked superseded in the same transaction. */
   replaces?: string | null;
 };
 
 /**
  * Saves a reply (complete, interrupted or failed) with its usage, in one
- * transaction that ends the turn. A session concluded meanwhile stays concluded.
+ * transaction that ends the turn. A session concluded meanwhile stays
+ * concluded. A turn that lost its lease (it stalled past it, and another turn
+ * began) appends its reply to the context saved now instead of overwriting it.
  */
 export async function recordReply(session: ChatSession, key: TranscriptKey, reply: ReplyRecord): Promise<string> {
-  const ref = messages(session.id).doc();
+  const ref = messages(session.id).doc(reply.messageId);
   const sessionRef = sessions().doc(session.id);
   const tokens = reply.usage.prompt_tokens + reply.usage.completion_tokens;
-  await db().runTransaction(async (tx) => {
-    const current = await tx.get(sessionRef);
-    const concluded = current.get("status") === STATUS.completed;
-    tx.create(ref, {
-      role: "assistant",
-      message: seal(key, reply.text, ref.path, "message"),
-      created_date: FieldValue.serverTimestamp(),
-      status: reply.status,
-      model: reply.model,
-      prompt_tokens: reply.usage.prompt_tokens,
-      completion_tokens: reply.usage.completion_tokens,
-      cost_usd: reply.cost,
-      error_code: reply.errorCode,
-      error_message: reply.errorMessage,
-    });
-    if (reply.replaces) tx.update(messages(session.id).doc(reply.replaces), { status: "superseded" });
-    tx.update(sessionRef, {
-      messages_str: seal(key, JSON.stringify(reply.context), sessionRef.path, "messages_str"),
-      message_count: FieldValue.increment(reply.replaces ? 0 : 1),
-      last_message_date: FieldValue.serverTimestamp(),
-      status: concluded ? STATUS.completed : reply.status === "error" ? STATUS.providerError : STATUS.started,
-      reply_started: null,
-      prompt_tokens: FieldValue.increment(reply.usage.prompt_tokens),
-      completion_tokens: FieldValue.increment(reply.usage.completion_tokens),
-      cost_usd: FieldValue.increment(reply.cost ?? 0),
-      unpriced_tokens: FieldValue.increment(reply.cost === null ? tokens : 0),
-    });
-    if (tokens > 0) {
-      addUsage(tx, { userId: session.user_id, botId: session.bot_id, botName: session.bot_name, model: reply.model, tokens, cost: reply.cost });
-    }
-  });
+  await withDeadline(
+    db().runTransaction(async (tx) => {
+      const [current, saved] = await Promise.all([tx.get(sessionRef), tx.get(ref)]);
+      // An earlier attempt landed after its deadline: it is saved already.
+      if (saved.exists) return;
+      const concluded = current.get("status") === STATUS.completed;
+      const ours = current.get("reply_lease_id") === reply.leaseId;
+      const context = ours ? reply.context : appendReply(storedContext(key, current), reply.text);
+      tx.create(ref, {
+        role: "assistant",
+        message: seal(key, reply.text, ref.path, "message"),
+        created_date: FieldValue.serverTimestamp(),
+        status: reply.status,
+        model: reply.model,
+        prompt_tokens: reply.usage.prompt_tokens,
+        completion_tokens: reply.usage.completion_tokens,
+        cost_usd: reply.cost,
+        error_code: reply.errorCode,
+        error_message: reply.errorMessage === null ? null : seal(key, reply.errorMessage, ref.path, "error_message"),
+      });
+      if (reply.replaces) tx.update(messages(session.id).doc(reply.replaces), { status: "superseded" });
+      tx.update(sessionRef, {
+        messages_str: seal(key, JSON.stringify(context), sessionRef.path, "messages_str"),
+        message_count: FieldValue.increment(reply.replaces ? 0 : 1),
+        last_message_date: FieldValue.serverTimestamp(),
+        status: concluded ? STATUS.completed : reply.status === "error" ? STATUS.providerError : STATUS.started,
+        ...(ours ? leaseFields(null) : {}),
+        prompt_tokens: FieldValue.increment(reply.usage.prompt_tokens),
+        completion_tokens: FieldValue.increment(reply.usage.completion_tokens),
+        cost_usd: FieldValue.increment(reply.cost ?? 0),
+        unpriced_tokens: FieldValue.increment(reply.cost === null ? tokens : 0),
+      });
+      if (tokens > 0) {
+        addUsage(tx, { userId: session.user_id, botId: session.bot_id, botName: session.bot_name, model: reply.model, tokens, cost: reply.cost });
+      }
+    }),
+  );
   return ref.id;
 }
 
-/** The newest message of the session (one read), for retry. */
-export async function lastMessage(sessionId: string, key: TranscriptKey): Promise<StoredMessage | null> {
-  const snapshot = await messages(sessionId).orderBy("created_date", "desc").limit(1).get();
-  const doc = snapshot.docs[0];
-  return doc ? toMessage(doc, key) : null;
+export function newMessageId(sessionId: string): string {
+  return messages(sessionId).doc().id;
+}
+
+function appendReply(context: Condensed, text: string): Condensed {
+  return text ? { ...context, turns: [...context.turns, { role: "assistant", content: text }] } : context;
 }
 
 function toMessage(doc: DocumentSnapshot, key: TranscriptKey): StoredMessage {
@@ -317,13 +416,13 @@ function toMessage(doc: DocumentSnapshot, key: TranscriptKey): StoredMessage {
     created_date: data.created_date,
     model: data.model ?? null,
     cost_usd: data.cost_usd ?? null,
-    error_message: data.error_message ?? null,
+    error_message: typeof data.error_message === "string" ? (open(key, data.error_message, doc.ref.path, "error_message") ?? UNREADABLE_ERROR) : null,
   };
 }
 
 /** The transcript in order, without replies replaced by a retry. */
 export async function listMessages(sessionId: string, key: TranscriptKey, limit = 2_000): Promise<StoredMessage[]> {
-  const snapshot = await messages(sessionId).orderBy("created_date", "asc").limit(limit).get();
+  const snapshot = await withDeadline(messages(sessionId).orderBy("created_date", "asc").limit(limit).get());
   return snapshot.docs.map((doc) => toMessage(doc, key)).filter((message) => message.status !== "superseded");
 }
 
@@ -339,39 +438,41 @@ export async function concludeSession(
   const sessionRef = sessions().doc(session.id);
   const tokens = recap.usage.prompt_tokens + recap.usage.completion_tokens;
   const ended = { sessions_ended: FieldValue.increment(1) };
-  return db().runTransaction(async (batch) => {
-  if ((await batch.get(sessionRef)).get("status") === STATUS.completed) return false;
-  batch.update(sessionRef, {
-    recap: seal(key, recap.text, sessionRef.path, "recap"),
-    status: STATUS.completed,
-    prompt_tokens: FieldValue.increment(recap.usage.prompt_tokens),
-    completion_tokens: FieldValue.increment(recap.usage.completion_tokens),
-    cost_usd: FieldValue.increment(recap.cost ?? 0),
-    unpriced_tokens: FieldValue.increment(recap.cost === null ? tokens : 0),
-  });
-  batch.update(db().collection("users").doc(session.user_id), ended);
-  batch.update(db().collection("bots").doc(session.bot_id), ended);
-  if (session.bot_initial_prompt_id) {
-    batch.update(db().collection("bots").doc(session.bot_id).collection("prompts").doc(session.bot_initial_prompt_id), ended);
-  }
-  if (tokens > 0) {
-    addUsage(batch, { userId: session.user_id, botId: session.bot_id, botName: session.bot_name, model: recap.model, tokens, cost: recap.cost });
-  }
-  return true;
-  });
+  return withDeadline(
+    db().runTransaction(async (tx) => {
+      if ((await tx.get(sessionRef)).get("status") === STATUS.completed) return false;
+      tx.update(sessionRef, {
+        recap: seal(key, recap.text, sessionRef.path, "recap"),
+        status: STATUS.completed,
+        prompt_tokens: FieldValue.increment(recap.usage.prompt_tokens),
+        completion_tokens: FieldValue.increment(recap.usage.completion_tokens),
+        cost_usd: FieldValue.increment(recap.cost ?? 0),
+        unpriced_tokens: FieldValue.increment(recap.cost === null ? tokens : 0),
+      });
+      tx.update(db().collection("users").doc(session.user_id), ended);
+      tx.update(db().collection("bots").doc(session.bot_id), ended);
+      if (session.bot_initial_prompt_id) {
+        tx.update(db().collection("bots").doc(session.bot_id).collection("prompts").doc(session.bot_initial_prompt_id), ended);
+      }
+      if (tokens > 0) {
+        addUsage(tx, { userId: session.user_id, botId: session.bot_id, botName: session.bot_name, model: recap.model, tokens, cost: recap.cost });
+      }
+      return true;
+    }),
+  );
 }
 
 // The changes below take a session from getOwnSession, so ownership is checked first.
 
 export async function rateSession(session: ChatSession, rating: "up" | "down" | null): Promise<void> {
-  await sessions().doc(session.id).update({ rating });
+  await withDeadline(sessions().doc(session.id).update({ rating }));
 }
 
 export async function renameSession(session: ChatSession, key: TranscriptKey, title: string): Promise<void> {
-  await sessions().doc(session.id).update({ title: seal(key, titleFrom(title), sessionPath(session.id), "title") });
+  await withDeadline(sessions().doc(session.id).update({ title: seal(key, titleFrom(title), sessionPath(session.id), "title") }));
 }
 
 /** Deletes the session and every message under it. */
 export async function deleteSession(session: ChatSession): Promise<void> {
-  await db().recursiveDelete(sessions().doc(session.id));
+  await withDeadline(db().recursiveDelete(sessions().doc(session.id)));
 }

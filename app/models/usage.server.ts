@@ -1,5 +1,5 @@
 import { FieldValue, type DocumentData, type DocumentReference, type SetOptions } from "firebase-admin/firestore";
-import { db } from "~/utils/db.server";
+import { db, withDeadline } from "~/utils/db.server";
 import { isoDay } from "~/utils/usage-summary";
 import { QUERIES, shapedQuery } from "./queries.server";
 
@@ -48,9 +48,7 @@ export function addUsage(
 }
 
 export async function listUsageDays(userId: string, since: string): Promise<UsageDay[]> {
-  const snapshot = await shapedQuery(usageDays(), QUERIES.usageDaysOfUser, { user_id: userId })
-    .where("date", ">=", since)
-    .get();
+  const snapshot = await withDeadline(shapedQuery(usageDays(), QUERIES.usageDaysOfUser, { user_id: userId }).where("date", ">=", since).get());
   return snapshot.docs.map((doc) => {
     const data = doc.data();
     return {

@@ -6,7 +6,7 @@ import {
   type Timestamp,
   type Transaction,
 } from "firebase-admin/firestore";
-import { db } from "~/utils/db.server";
+import { db, withDeadline } from "~/utils/db.server";
 
 // `users` and its lookup index `user_hash` (document id = the keyed hash of an
 // API key) live together: sign-in is the only writer of the index and must
@@ -60,7 +60,7 @@ export async function signInUser(
   chatModels: string[],
 ): Promise<{ userId: string; created: boolean }> {
   const firestore = db();
-  return firestore.runTransaction(async (tx) => {
+  return withDeadline(firestore.runTransaction(async (tx) => {
     const hashRef = userHashes().doc(userHash);
     const hashSnap = await tx.get(hashRef);
     const existingId = hashSnap.exists
@@ -90,7 +90,7 @@ export async function signInUser(
     });
     tx.set(hashRef, { user_hash_type: "open_ai_key", created_date: now, user_id: userRef.id });
     return { userId: userRef.id, created: true };
-  });
+  }));
 }
 
 async function findLegacyUserId(
@@ -103,12 +103,12 @@ async function findLegacyUserId(
 }
 
 export async function getUser(userId: string): Promise<User | null> {
-  const snapshot = await usersCollection().doc(userId).get();
+  const snapshot = await withDeadline(usersCollection().doc(userId).get());
   return snapshot.data() ?? null;
 }
 
 /** The user a key hash belongs to: one read of the index. */
 export async function getUserIdForHash(userHash: string): Promise<string | null> {
-  const snapshot = await userHashes().doc(userHash).get();
+  const snapshot = await withDeadline(userHashes().doc(userHash).get());
   return (snapshot.get("user_id") as string | undefined) ?? null;
 }

@@ -1,10 +1,12 @@
 import { getFormProps, getInputProps, useForm } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { SignInSchema } from "~/schemas/sign-in";
-import { signIn } from "~/utils/auth.server";
+import { signIn, tooManySignIns, type SignInRefusal } from "~/utils/auth.server";
+import { beginSignInAttempt } from "~/utils/rate-limit.server";
+import { readForm } from "~/utils/request-body.server";
 import { clientAddress } from "~/utils/client-address.server";
 import { safeRedirect } from "~/utils/redirect";
 import { getSignedInUser } from "~/utils/session.server";
@@ -13,24 +15,30 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { signedIn: (await getSignedInUser(request)) !== null };
 }
 
+export const headers: HeadersFunction = ({ actionHeaders }) => {
+  const headers = new Headers();
+  const retryAfter = actionHeaders.get("Retry-After");
+  if (retryAfter) headers.set("Retry-After", retryAfter);
+  return headers;
+};
+
 export async function action({ request, context }: ActionFunctionArgs) {
-  const submission = parseWithZod(await request.formData(), { schema: SignInSchema });
+  // Counted before anything is read: a flood of malformed forms is limited like any other.
+  const attempt = await beginSignInAttempt(clientAddress(context));
+  const form = await readForm(request, { fields: Object.keys(SignInSchema.shape) });
+  const submission = parseWithZod(form, { schema: SignInSchema });
   // The key is never echoed back: not in a page, not in a log.
   const hideFields = ["apiKey"];
-  if (submission.status !== "success") {
-    return data(submission.reply({ hideFields }), { status: 400 });
-  }
-
-  const result = await signIn(submission.value.apiKey, clientAddress(context));
-  if (!result.ok) {
-    const headers: HeadersInit = result.retryAfterSeconds
-      ? { "Retry-After": String(result.retryAfterSeconds) }
-      : {};
-    return data(submission.reply({ formErrors: [result.message], hideFields }), {
+  const refuse = (result: SignInRefusal) =>
+    data(submission.reply({ formErrors: [result.message], hideFields }), {
       status: result.status,
-      headers,
+      headers: result.retryAfterSeconds ? { "Retry-After": String(result.retryAfterSeconds) } : {},
     });
-  }
+
+  if (!attempt.allowed) return refuse(tooManySignIns(attempt.retryAfterSeconds));
+  if (submission.status !== "success") return data(submission.reply({ hideFields }), { status: 400 });
+  const result = await signIn(submission.value.apiKey, attempt);
+  if (!result.ok) return refuse(result);
   throw redirect(safeRedirect(submission.value.redirectTo), {
     headers: { "Set-Cookie": result.cookie },
   });

@@ -4,18 +4,19 @@ import { modelConfigSchema } from "~/schemas/assistant";
 import { ChatRequestSchema, type DraftChat } from "~/schemas/chat";
 import { streamReply } from "~/utils/chat-stream.server";
 import { costOf } from "~/utils/model-catalog.server";
-import { sessionTurn } from "~/utils/chat-turn.server";
-import { apiError, readJsonBody } from "~/utils/json-body.server";
+import { sessionTurn, settleTurn } from "~/utils/chat-turn.server";
+import { apiError, readJsonBody } from "~/utils/request-body.server";
 import { consumeChatTurn, describeWait } from "~/utils/rate-limit.server";
 import { getSignedInUser, type SignedInUser } from "~/utils/session.server";
 
 // The one streaming route: a reply as Server-Sent Events (see app/utils/chat-events.ts).
 
-export async function action({ request }: ActionFunctionArgs) {
+export async function action({ request, context }: ActionFunctionArgs) {
   if (request.method !== "POST") throw apiError(405, "method_not_allowed", "Use POST.");
   const user = await getSignedInUser(request);
   if (!user) throw apiError(401, "signed_out", "Your session has ended. Sign in again to keep chatting.");
   const body = await readJsonBody(request, ChatRequestSchema);
+  if (body.mode === "settle") return settleTurn(user, body);
 
   const limit = await consumeChatTurn(user.userId);
   if (!limit.allowed) {
@@ -23,11 +24,12 @@ export async function action({ request }: ActionFunctionArgs) {
       headers: { "Retry-After": String(limit.retryAfterSeconds) },
     });
   }
-  return body.mode === "session" ? sessionTurn(request, user, body) : testDrive(request, user, body);
+  const shutdown = context.shutdownSignal;
+  return body.mode === "session" ? sessionTurn(request, user, body, shutdown) : testDrive(request, user, body, shutdown);
 }
 
 /** A test drive chats with unsaved settings and saves nothing. */
-async function testDrive(request: Request, user: SignedInUser, body: DraftChat) {
+async function testDrive(request: Request, user: SignedInUser, body: DraftChat, shutdown?: AbortSignal) {
   const account = await getUser(user.userId);
   if (!account) throw apiError(401, "signed_out", "Your session has ended. Sign in again to keep chatting.");
   const config = modelConfigSchema(account.chat_models).safeParse(body.draft);
@@ -39,6 +41,7 @@ async function testDrive(request: Request, user: SignedInUser, body: DraftChat) 
   return streamReply({
     apiKey: user.apiKey,
     signal: request.signal,
+    shutdown,
     costOf,
     params: {
       ...config.data,

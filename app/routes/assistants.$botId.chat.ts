@@ -2,13 +2,14 @@ import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { getOpenableBot } from "~/models/bots.server";
 import { startSession } from "~/models/sessions.server";
 import { requireAccount } from "~/utils/auth.server";
+import { readForm } from "~/utils/request-body.server";
 
 /** Starts a chat: a new session snapshotting the assistant, then its page. */
 export async function action({ request, params }: ActionFunctionArgs) {
   const account = await requireAccount(request);
   const bot = await getOpenableBot(params.botId!);
   if (!bot) throw new Response("Not found", { status: 404 });
-  const picked = (await request.formData()).get("model");
+  const picked = (await readForm(request, { fields: ["model"] })).get("model");
   const model = chooseModel(typeof picked === "string" ? picked : null, bot.modelConfig.config.model, account.chat_models);
   if (!model) throw new Response("Your API key cannot use any chat model.", { status: 400 });
   const sessionId = await startSession({ userId: account.id, bot, model });

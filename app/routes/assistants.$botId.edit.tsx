@@ -7,7 +7,9 @@ import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { buttonSecondary } from "~/components/ui";
 import { activateVersion, getOwnBot, listVersions, updateBot, type BotVersions } from "~/models/bots.server";
 import { assistantSchema } from "~/schemas/assistant";
-import { assistantFormValues } from "~/utils/assistant-form.server";
+import { ASSISTANT_FORM, assistantFormValues } from "~/utils/assistant-form.server";
+import { saveOrKeepForm } from "~/utils/form-outage.server";
+import { readForm } from "~/utils/request-body.server";
 import { requireAccount } from "~/utils/auth.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
@@ -41,7 +43,7 @@ const ActivateVersion = z.object({
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { account, bot } = await ownActiveBot(request, params.botId!);
-  const formData = await request.formData();
+  const formData = await readForm(request, { ...ASSISTANT_FORM, fields: [...ASSISTANT_FORM.fields, ...Object.keys(ActivateVersion.shape)] });
   if (formData.get("intent") === "activate") {
     const parsed = ActivateVersion.safeParse(Object.fromEntries(formData));
     if (!parsed.success || !(await activateVersion(bot.id, account.id, parsed.data.kind, parsed.data.versionId))) {
@@ -51,7 +53,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
   const submission = parseWithZod(formData, { schema: assistantSchema(account.chat_models) });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
-  if (!(await updateBot(bot.id, account.id, submission.value))) throw new Response("Not found", { status: 404 });
+  const updated = await saveOrKeepForm(submission, () => updateBot(bot.id, account.id, submission.value));
+  if ("kept" in updated) return updated.kept;
+  if (!updated.saved) throw new Response("Not found", { status: 404 });
   throw redirect(`/assistants/${bot.id}`);
 }
 

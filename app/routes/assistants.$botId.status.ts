@@ -2,6 +2,7 @@ import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { setBotActive, setShowcased } from "~/models/bots.server";
 import { isOperator } from "~/utils/auth.server";
+import { readForm } from "~/utils/request-body.server";
 import { requireUser } from "~/utils/session.server";
 
 const Intent = z.enum(["deactivate", "reactivate", "showcase", "unshowcase"]);
@@ -11,7 +12,7 @@ const Intent = z.enum(["deactivate", "reactivate", "showcase", "unshowcase"]);
 export async function action({ request, params }: ActionFunctionArgs) {
   const { userId, apiKey } = await requireUser(request);
   const botId = params.botId!;
-  const intent = Intent.safeParse((await request.formData()).get("intent"));
+  const intent = Intent.safeParse((await readForm(request, { fields: ["intent"] })).get("intent"));
   if (!intent.success) throw new Response("Unknown action", { status: 400 });
 
   switch (intent.data) {

@@ -5,7 +5,9 @@ import { AssistantForm } from "~/components/assistant-form";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { createBot, getOpenableBot } from "~/models/bots.server";
 import { assistantSchema } from "~/schemas/assistant";
-import { assistantFormValues } from "~/utils/assistant-form.server";
+import { ASSISTANT_FORM, assistantFormValues } from "~/utils/assistant-form.server";
+import { saveOrKeepForm } from "~/utils/form-outage.server";
+import { readForm } from "~/utils/request-body.server";
 import { requireAccount } from "~/utils/auth.server";
 
 export const meta: MetaFunction = () => [{ title: "The lab · Assistant Lab" }];
@@ -24,10 +26,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const account = await requireAccount(request);
-  const submission = parseWithZod(await request.formData(), { schema: assistantSchema(account.chat_models) });
+  const submission = parseWithZod(await readForm(request, ASSISTANT_FORM), { schema: assistantSchema(account.chat_models) });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
-  const botId = await createBot(account.id, submission.value);
-  throw redirect(`/assistants/${botId}?created=1`);
+  const created = await saveOrKeepForm(submission, () => createBot(account.id, submission.value));
+  if ("kept" in created) return created.kept;
+  throw redirect(`/assistants/${created.saved}?created=1`);
 }
 
 export default function Lab() {

@@ -2,11 +2,13 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { ChatView } from "~/components/chat-view";
+import { labelText } from "~/schemas/text";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
-import { bots } from "~/models/bots.server";
-import { deleteSession, getOwnSession, listMessages, rateSession, renameSession, STATUS } from "~/models/sessions.server";
+import { starterPromptsOf } from "~/models/bots.server";
+import { deleteSession, getOwnSession, listMessages, rateSession, renameSession, STATUS, TITLE_MAX } from "~/models/sessions.server";
 import { concludeWithRecap } from "~/utils/conclude.server";
 import { messageView, sessionView } from "~/utils/session-view.server";
+import { readForm } from "~/utils/request-body.server";
 import { requireUser, signOutCookie } from "~/utils/session.server";
 import { transcriptKey } from "~/utils/transcript-crypto.server";
 
@@ -25,16 +27,12 @@ async function ownSession(request: Request, sessionId: string) {
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { key, session } = await ownSession(request, params.sessionId!);
-  const [messages, bot] = await Promise.all([listMessages(session.id, key), bots().doc(session.bot_id).get()]);
-  return {
-    session: sessionView(session),
-    messages: messages.map(messageView),
-    starterPrompts: bot.get("is_active") ? ((bot.get("starter_prompts") as string[] | undefined) ?? []) : [],
-  };
+  const [messages, starterPrompts] = await Promise.all([listMessages(session.id, key), starterPromptsOf(session.bot_id)]);
+  return { session: sessionView(session), messages: messages.map(messageView), starterPrompts };
 }
 
 const Intent = z.discriminatedUnion("intent", [
-  z.object({ intent: z.literal("rename"), title: z.string().trim().min(1, "Give the chat a title.").max(80, "Keep the title to 80 characters.") }),
+  z.object({ intent: z.literal("rename"), title: labelText("a title", TITLE_MAX) }),
   z.object({ intent: z.literal("delete") }),
   z.object({ intent: z.literal("rate"), rating: z.enum(["up", "down"]) }),
   z.object({ intent: z.literal("conclude") }),
@@ -42,7 +40,7 @@ const Intent = z.discriminatedUnion("intent", [
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { user, key, session } = await ownSession(request, params.sessionId!);
-  const parsed = Intent.safeParse(Object.fromEntries(await request.formData()));
+  const parsed = Intent.safeParse(Object.fromEntries(await readForm(request, { fields: ["intent", "title", "rating"] })));
   if (!parsed.success) return data({ error: parsed.error.issues[0]?.message ?? "That request was not understood." }, { status: 400 });
   switch (parsed.data.intent) {
     case "rename":

@@ -8,7 +8,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (request.method !== "POST") return openAiError(405, "Use POST.", "invalid_request_error", "method_not_allowed");
   const caller = await authenticate(request, clientAddress(context));
   if (caller instanceof Response) return caller;
-  return createCompletion(request, caller);
+  return createCompletion(request, caller, context.shutdownSignal);
 }
 
 export function loader() {

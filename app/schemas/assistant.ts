@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { labelText } from "./text";
 
 // One schema for the lab form, used by the browser (as you type) and by the
 // action (authoritative). The model list is the person's own, so the schema is
@@ -86,8 +87,8 @@ export function modelConfigSchema(models: readonly string[]) {
 export function assistantSchema(models: readonly string[]) {
   return z
     .object({
-      name: text("a name", LIMITS.name),
-      tag_line: text("a tag line", LIMITS.tagLine),
+      name: labelText("a name", LIMITS.name),
+      tag_line: labelText("a tag line", LIMITS.tagLine),
       description: optionalText("the description", LIMITS.description),
       instructions: text("instructions", LIMITS.instructions),
       summary_prompt: optionalText("the summary prompt", LIMITS.summaryPrompt).transform(

@@ -32,10 +32,12 @@ export const DraftChatSchema = z.object({
 });
 
 /** A turn of a saved session: a new message, or a retry of the last reply. */
+const SessionId = z.string().regex(/^[\w-]{1,100}$/, "Not a session id.");
+
 export const SessionChatSchema = z
   .object({
     mode: z.literal("session"),
-    sessionId: z.string().regex(/^[\w-]{1,100}$/, "Not a session id."),
+    sessionId: SessionId,
     message: ChatMessageSchema.shape.content.optional(),
     retry: z.literal(true).optional(),
   })
@@ -43,7 +45,14 @@ export const SessionChatSchema = z
     message: "Send either a message or a retry.",
   });
 
-export const ChatRequestSchema = z.discriminatedUnion("mode", [DraftChatSchema, SessionChatSchema]);
+/** After stopping a reply: wait until the server has saved what arrived. */
+export const SettleChatSchema = z.object({
+  mode: z.literal("settle"),
+  sessionId: SessionId,
+});
+
+export const ChatRequestSchema = z.discriminatedUnion("mode", [DraftChatSchema, SessionChatSchema, SettleChatSchema]);
 export type ChatRequest = z.infer<typeof ChatRequestSchema>;
 export type DraftChat = z.infer<typeof DraftChatSchema>;
 export type SessionChat = z.infer<typeof SessionChatSchema>;
+export type SettleChat = z.infer<typeof SettleChatSchema>;

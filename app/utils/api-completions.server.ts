@@ -1,13 +1,13 @@
 import type { ChatCompletionChunk } from "openai/resources/chat/completions";
 import { z } from "zod";
 import { getOpenableBot } from "~/models/bots.server";
-import { addUserMessage, getOwnSession, SessionBusyError, startSession, STATUS, type ChatSession } from "~/models/sessions.server";
-import { replyOutcome, STREAM_HEADERS, StreamSink, UpstreamCall, type ChatParams, type ReplyOutcome } from "./chat-stream.server";
-import { saveReply } from "./chat-turn.server";
-import { buildMessages, type Condensed, type Turn } from "./context.server";
+import { admitMessage, getOwnSession, SessionBusyError, startSession, STATUS, type AdmittedTurn, type ChatSession } from "~/models/sessions.server";
+import { describeFailure, NOT_SAVED, replyOutcome, STREAM_HEADERS, StreamSink, UpstreamCall, type ChatParams, type ReplyOutcome } from "./chat-stream.server";
+import { keepLease, saveReply } from "./chat-turn.server";
+import { buildMessages, type Turn } from "./context.server";
 import { describeProviderError } from "./provider-errors.server";
 import { consumeChatTurn } from "./rate-limit.server";
-import { parseJsonBody } from "./json-body.server";
+import { parseJsonBody } from "./request-body.server";
 import { COMPLETION_TIMEOUT_MS, providerClient, providerConfig } from "./provider.server";
 import { openAiError, providerFailure, type ApiCaller } from "./openai-compat.server";
 import { transcriptKey, type TranscriptKey } from "./transcript-crypto.server";
@@ -50,7 +50,7 @@ async function parseBody(request: Request): Promise<CompletionRequest | Response
   return openAiError(parsed.status, parsed.message, "invalid_request_error", code, { param: parsed.field });
 }
 
-export async function createCompletion(request: Request, caller: ApiCaller): Promise<Response> {
+export async function createCompletion(request: Request, caller: ApiCaller, shutdown?: AbortSignal): Promise<Response> {
   const body = await parseBody(request);
   if (body instanceof Response) return body;
 
@@ -77,19 +77,22 @@ export async function createCompletion(request: Request, caller: ApiCaller): Pro
   const headers = { "X-Session-Id": session.id };
 
   // The caller's turns start a new session's context; a continued session has its own.
-  const history: Turn[] = request.headers.get("X-Session-Id")
-    ? session.context.turns
+  const firstTurns: Turn[] = request.headers.get("X-Session-Id")
+    ? []
     : body.messages.slice(0, -1).flatMap((message): Turn[] =>
         message.role === "user" || message.role === "assistant" ? [{ role: message.role, content: textOf(message.content) }] : [],
       );
-  const userText = textOf(last.content);
+  let admitted: AdmittedTurn;
   try {
-    await addUserMessage(session, key, userText);
+    admitted = await admitMessage(session, key, textOf(last.content), firstTurns);
   } catch (error) {
     if (!(error instanceof SessionBusyError)) throw error;
-    return openAiError(409, error.message, "invalid_request_error", error.reason === "busy" ? "session_busy" : "session_concluded", { headers });
+    const retryAfter: Record<string, string> = error.reason === "busy" ? { "Retry-After": String(error.retryAfterSeconds) } : {};
+    return openAiError(409, error.message, "invalid_request_error", error.reason === "busy" ? "session_busy" : "session_concluded", {
+      headers: { ...headers, ...retryAfter },
+    });
   }
-  const context: Condensed = { summary: session.context.summary, turns: [...history, { role: "user", content: userText }] };
+  const context = admitted.context;
 
   const config = session.bot_model_config;
   // The caller may ask for a shorter reply than the assistant allows, never a longer one.
@@ -100,23 +103,38 @@ export async function createCompletion(request: Request, caller: ApiCaller): Pro
     max_tokens: maxTokens,
     messages: buildMessages({ instructions: session.bot_initial_prompt_msg, context, model: config.model, maxTokens }),
   };
-  const turn: ApiTurn = { request, caller, key, session, context, params, headers };
+  // The call ends when the caller goes away or the server shuts down; either way what arrived is saved.
+  const signal = shutdown ? AbortSignal.any([request.signal, shutdown]) : request.signal;
+  const turn: ApiTurn = { signal, caller, key, session, admitted, params, headers, releaseLease: keepLease(session.id, admitted.leaseId) };
   return body.stream ? streamCompletion(turn, body.stream_options?.include_usage === true) : replyOnce(turn);
 }
 
 /** Everything one call needs once its session and prompt are settled. */
 type ApiTurn = {
-  request: Request;
+  signal: AbortSignal;
   caller: ApiCaller;
   key: TranscriptKey;
   session: ChatSession;
-  context: Condensed;
+  admitted: AdmittedTurn;
   params: ChatParams;
   headers: Record<string, string>;
+  releaseLease: () => void;
 };
 
 function save(turn: ApiTurn, outcome: ReplyOutcome) {
-  return saveReply(turn.session, turn.key, turn.caller.apiKey, turn.context, outcome, null);
+  turn.releaseLease();
+  return saveReply(turn.session, turn.key, turn.caller.apiKey, turn.admitted, outcome);
+}
+
+/** Saves the turn; false (and one log line) when it could not be saved even after trying again. */
+async function saveOrWarn(turn: ApiTurn, outcome: ReplyOutcome): Promise<boolean> {
+  try {
+    await save(turn, outcome);
+    return true;
+  } catch (error) {
+    console.error(`Saving an API reply failed: ${describeFailure(error)}`);
+    return false;
+  }
 }
 
 async function sessionFor(request: Request, caller: ApiCaller, key: TranscriptKey, botId: string): Promise<ChatSession | Response> {
@@ -135,14 +153,14 @@ async function sessionFor(request: Request, caller: ApiCaller, key: TranscriptKe
 }
 
 async function replyOnce(turn: ApiTurn): Promise<Response> {
-  const { request, caller, params, headers } = turn;
+  const { signal, caller, params, headers } = turn;
   const config = providerConfig();
   const client = providerClient(caller.apiKey, { ...config, timeoutMs: Math.max(config.timeoutMs, COMPLETION_TIMEOUT_MS) });
   let completion;
   try {
-    completion = await client.chat.completions.create({ ...params, stream: false }, { signal: request.signal });
+    completion = await client.chat.completions.create({ ...params, stream: false }, { signal });
   } catch (error) {
-    const stopped = request.signal.aborted;
+    const stopped = signal.aborted;
     const failed = replyOutcome(params.messages, {
       text: "",
       usage: null,
@@ -150,13 +168,13 @@ async function replyOnce(turn: ApiTurn): Promise<Response> {
       error: stopped ? null : describeProviderError(error, false),
       interrupted: stopped,
     });
-    await save(turn, failed).catch(() => undefined);
+    await saveOrWarn(turn, failed);
     return providerFailure(error, headers);
   }
   const usage = completion.usage
     ? { prompt_tokens: completion.usage.prompt_tokens, completion_tokens: completion.usage.completion_tokens, total_tokens: completion.usage.total_tokens }
     : null;
-  await save(
+  const saved = await saveOrWarn(
     turn,
     replyOutcome(params.messages, {
       text: completion.choices[0]?.message?.content ?? "",
@@ -166,17 +184,18 @@ async function replyOnce(turn: ApiTurn): Promise<Response> {
       interrupted: false,
     }),
   );
-  return Response.json(completion, { headers });
+  // The caller has paid for this completion: it is theirs even when it could not be recorded.
+  return Response.json(completion, { headers: saved ? headers : { ...headers, "X-Assistant-Lab-Warning": NOT_SAVED.code } });
 }
 
 async function streamCompletion(turn: ApiTurn, includeUsage: boolean): Promise<Response> {
-  const { request, caller, params, headers } = turn;
-  const upstream = new UpstreamCall(request.signal, providerConfig());
+  const { signal, caller, params, headers } = turn;
+  const upstream = new UpstreamCall(signal, providerConfig());
   let stream;
   try {
     stream = await upstream.open(caller.apiKey, params);
   } catch (error) {
-    await save(turn, upstream.failed(error, params.messages, () => request.signal.aborted)).catch(() => undefined);
+    await saveOrWarn(turn, upstream.failed(error, params.messages, () => signal.aborted));
     return providerFailure(error, headers);
   }
 
@@ -192,16 +211,15 @@ async function streamCompletion(turn: ApiTurn, includeUsage: boolean): Promise<R
         const { usage: _usage, ...withoutUsage } = chunk;
         write(JSON.stringify(includeUsage ? chunk : withoutUsage));
       };
-      const stopped = () => sink.gone || request.signal.aborted;
+      const stopped = () => sink.gone || signal.aborted;
       const outcome = await upstream.pump(stream, params.messages, stopped, () => undefined, forward);
-      if (outcome.error) {
-        write(JSON.stringify({ error: { message: outcome.error.message, type: "server_error", param: null, code: outcome.error.code } }));
+      // Saved before the stream ends, so that a caller who continues the session reads this turn.
+      const error = (await saveOrWarn(turn, outcome)) ? outcome.error : (outcome.error ?? NOT_SAVED);
+      if (error) {
+        write(JSON.stringify({ error: { message: error.message, type: "server_error", param: null, code: error.code } }));
       } else if (!outcome.interrupted) {
         write("[DONE]");
       }
-      await save(turn, outcome).catch((error: unknown) => {
-        console.error("Saving an API reply failed:", error instanceof Error ? error.message : error);
-      });
       sink.close();
     },
     cancel() {

@@ -1,6 +1,13 @@
 import type { AssistantFormValues } from "~/components/assistant-form";
 import type { BotWithActive } from "~/models/bots.server";
-import { DEFAULT_MODEL_CONFIG, DEFAULT_SUMMARY_PROMPT, LIMITS } from "~/schemas/assistant";
+import { assistantSchema, DEFAULT_MODEL_CONFIG, DEFAULT_SUMMARY_PROMPT, LIMITS } from "~/schemas/assistant";
+import type { FormShape } from "./request-body.server";
+
+/** The lab form's fields, as readForm keeps them. */
+export const ASSISTANT_FORM: FormShape = {
+  fields: Object.keys(assistantSchema([]).shape),
+  lists: { starter_prompts: LIMITS.starterPrompts },
+};
 
 /** The lab's starting values: blank, or an existing bot's (to edit or to duplicate). */
 export function assistantFormValues(models: string[], bot?: BotWithActive | null): AssistantFormValues {

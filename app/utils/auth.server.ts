@@ -3,32 +3,40 @@ import { getUser, signInUser, type User } from "~/models/users.server";
 import { hashApiKey } from "./crypto.server";
 import { getEnv } from "./env.server";
 import { checkApiKey, type KeyProblem } from "./provider.server";
-import { consumeSignInAttempt, describeWait } from "./rate-limit.server";
+import { countKeyAttempt, describeWait, type SignInAttempt } from "./rate-limit.server";
 import { requireUser, signInCookie, signOutCookie } from "./session.server";
 
-export type SignInResult =
-  | { ok: true; userId: string; cookie: string }
-  | { ok: false; status: number; message: string; retryAfterSeconds?: number };
+export type SignInRefusal = { ok: false; status: number; message: string; retryAfterSeconds?: number };
+export type SignInResult = { ok: true; userId: string; cookie: string } | SignInRefusal;
 
 export function userHashFor(apiKey: string): string {
   return hashApiKey(apiKey, getEnv().USER_HASH_SECRET);
 }
 
-export async function signIn(apiKey: string, clientAddress: string): Promise<SignInResult> {
-  const limit = await consumeSignInAttempt(clientAddress);
-  if (!limit.allowed) {
-    return {
-      ok: false,
-      status: 429,
-      message: `Too many sign-in attempts from your network. Try again in ${describeWait(limit.retryAfterSeconds)}.`,
-      retryAfterSeconds: limit.retryAfterSeconds,
-    };
-  }
+export function tooManySignIns(retryAfterSeconds: number): SignInRefusal {
+  return {
+    ok: false,
+    status: 429,
+    message: `Too many sign-in attempts. Try again in ${describeWait(retryAfterSeconds)}.`,
+    retryAfterSeconds,
+  };
+}
+
+/**
+ * Checks the key with the provider and signs its user in. The attempt was
+ * counted against the client's address already; here it is counted against the
+ * key too, and given back when the key works.
+ */
+export async function signIn(apiKey: string, addressAttempt: SignInAttempt): Promise<SignInResult> {
+  const userHash = userHashFor(apiKey);
+  const attempt = await countKeyAttempt(addressAttempt, userHash);
+  if (!attempt.allowed) return tooManySignIns(attempt.retryAfterSeconds);
 
   const check = await checkApiKey(apiKey);
   if (!check.ok) return { ok: false, ...keyProblemMessage(check) };
 
-  const { userId } = await signInUser(userHashFor(apiKey), check.chatModels);
+  const { userId } = await signInUser(userHash, check.chatModels);
+  await attempt.succeeded();
   return { ok: true, userId, cookie: await signInCookie({ userId, apiKey }) };
 }
 

@@ -19,7 +19,9 @@ export type ChatErrorCode =
   | "stream_interrupted"
   | "model_unavailable"
   | "bad_request"
-  | "provider_error";
+  | "provider_error"
+  | "not_saved"
+  | "shutting_down";
 
 export type ChatError = {
   code: ChatErrorCode;

@@ -27,6 +27,25 @@ export type ReplyOutcome = {
   error: ChatError | null;
 };
 
+/** What the person is told when the reply reached them but not the database. */
+export const NOT_SAVED: ChatError = {
+  code: "not_saved",
+  message: "This reply could not be saved: the database did not answer. It will be missing after a reload; copy what you need, or ask again.",
+  retryable: true,
+};
+
+const SHUTTING_DOWN: ChatError = {
+  code: "shutting_down",
+  message: "The server restarted while this reply was being written. What arrived is saved; ask again to continue.",
+  retryable: true,
+};
+
+/** One line for the log, whatever was thrown. */
+export function describeFailure(error: unknown): string {
+  if (error instanceof Response) return `HTTP ${error.status}`;
+  return error instanceof Error ? error.message.split("\n")[0]! : String(error);
+}
+
 export const STREAM_HEADERS = {
   "Content-Type": "text/event-stream; charset=utf-8",
   // no-transform: proxies must not compress or buffer the stream.
@@ -44,19 +63,23 @@ export const STREAM_HEADERS = {
 export function streamReply(options: {
   apiKey: string;
   params: ChatParams;
+  /** The person going away. */
   signal: AbortSignal;
+  /** The server shutting down: the reply is cut and saved, and the person told why. */
+  shutdown?: AbortSignal;
   costOf?: (model: string, usage: Omit<ChatUsage, "cost_usd">) => number | null;
   onFinish?: (outcome: ReplyOutcome) => Promise<void>;
   config?: ProviderConfig;
 }): Response {
-  const upstream = new UpstreamCall(options.signal, options.config ?? providerConfig());
+  const stopped = options.shutdown ? AbortSignal.any([options.signal, options.shutdown]) : options.signal;
+  const upstream = new UpstreamCall(stopped, options.config ?? providerConfig());
   let sink: StreamSink;
 
   const body = new ReadableStream<Uint8Array>({
     async start(controller) {
       sink = new StreamSink(controller);
       const send = (event: ChatEvent) => sink.write(encodeEvent(event));
-      const stoppedByPerson = () => sink.gone || options.signal.aborted;
+      const stoppedByPerson = () => sink.gone || stopped.aborted;
       let outcome: ReplyOutcome;
       try {
         const stream = await upstream.open(options.apiKey, options.params);
@@ -67,12 +90,13 @@ export function streamReply(options: {
       outcome.usage.cost_usd = options.costOf?.(options.params.model, outcome.usage) ?? null;
       send({ type: "usage", usage: outcome.usage });
       if (outcome.error) send({ type: "error", error: outcome.error });
+      else if (outcome.interrupted && options.shutdown?.aborted) send({ type: "error", error: SHUTTING_DOWN });
       // Saved before "done": once the browser sees done, the next message reads what this one wrote.
       try {
         await options.onFinish?.(outcome);
       } catch (error) {
-        console.error("Saving a reply failed:", error instanceof Error ? error.message : error);
-        send({ type: "error", error: { code: "provider_error", message: "The reply could not be saved. Try again.", retryable: true } });
+        console.error(`Saving a reply failed: ${describeFailure(error)}`);
+        send({ type: "error", error: NOT_SAVED });
       }
       send({ type: "done", finish_reason: outcome.finishReason, interrupted: outcome.interrupted });
       sink.close();

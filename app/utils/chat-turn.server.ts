@@ -1,90 +1,107 @@
 import {
-  addUserMessage,
-  beginRetry,
+  admitMessage,
+  admitRetry,
   getOwnSession,
-  lastMessage,
+  newMessageId,
   recordReply,
+  renewLease,
   SessionBusyError,
   STATUS,
+  TURN_RENEW_MS,
+  type AdmittedTurn,
   type ChatSession,
+  type ReplyRecord,
+  waitForTurnToEnd,
 } from "~/models/sessions.server";
-import type { SessionChat } from "~/schemas/chat";
+import type { SessionChat, SettleChat } from "~/schemas/chat";
 import { streamReply, type ReplyOutcome } from "./chat-stream.server";
 import { buildMessages, needsSummary, summaryRequest, trimToBudget, type Condensed } from "./context.server";
-import { apiError } from "./json-body.server";
+import { isDatabaseUnavailable } from "./db.server";
 import { costOf } from "./model-catalog.server";
 import { completeOnce } from "./provider.server";
+import { apiError } from "./request-body.server";
 import type { SignedInUser } from "./session.server";
 import { transcriptKey, type TranscriptKey } from "./transcript-crypto.server";
 
 /** One turn of a saved session: commit the message, stream the reply, save it with the new context. */
-export async function sessionTurn(request: Request, user: SignedInUser, body: SessionChat): Promise<Response> {
+export async function sessionTurn(request: Request, user: SignedInUser, body: SessionChat, shutdown?: AbortSignal): Promise<Response> {
   const key = transcriptKey(user.apiKey);
   // Scoped by owner: another person's session id is a 404, like a missing one.
   const session = await getOwnSession(body.sessionId, user.userId, key);
   if (!session) throw apiError(404, "not_found", "There is no session of yours with this id.");
-  if (session.status === STATUS.completed) {
-    throw apiError(409, "session_concluded", "This session is concluded. Start a new one to keep talking.");
-  }
+  if (session.status === STATUS.completed) throw busyError(new SessionBusyError("concluded"));
   if (session.unreadable) {
     throw apiError(409, "unreadable", "This session's saved context cannot be decrypted, so it cannot continue.");
   }
 
-  const { context, replaces } = await startTurn(session, key, body).catch((error: unknown) => {
-    if (!(error instanceof SessionBusyError)) throw error;
-    throw error.reason === "concluded"
-      ? apiError(409, "session_concluded", "This session is concluded. Start a new one to keep talking.")
-      : apiError(409, "reply_in_progress", "The previous reply is still being written. Try again in a moment.");
-  });
+  const turn = await admit(session, key, body);
   const config = session.bot_model_config;
+  const releaseLease = keepLease(session.id, turn.leaseId);
   return streamReply({
     apiKey: user.apiKey,
     signal: request.signal,
+    shutdown,
     costOf,
     params: {
       ...config,
-      messages: buildMessages({ instructions: session.bot_initial_prompt_msg, context, model: config.model, maxTokens: config.max_tokens }),
+      messages: buildMessages({ instructions: session.bot_initial_prompt_msg, context: turn.context, model: config.model, maxTokens: config.max_tokens }),
     },
-    onFinish: (outcome) => saveReply(session, key, user.apiKey, context, outcome, replaces),
+    onFinish: async (outcome) => {
+      releaseLease();
+      await saveReply(session, key, user.apiKey, turn, outcome);
+    },
   });
 }
 
-function startTurn(session: ChatSession, key: TranscriptKey, body: SessionChat) {
-  return body.retry ? contextForRetry(session, key) : contextWithMessage(session, key, body.message!);
+/**
+ * Answers once the session's turn has ended (its reply saved), or after a few
+ * seconds: a browser that stopped a reply waits for this before it shows the
+ * reply as stopped, so a reload right after shows it too.
+ */
+export async function settleTurn(user: SignedInUser, body: SettleChat): Promise<Response> {
+  const session = await getOwnSession(body.sessionId, user.userId, transcriptKey(user.apiKey));
+  if (!session) throw apiError(404, "not_found", "There is no session of yours with this id.");
+  return Response.json({ settled: await waitForTurnToEnd(session.id, SETTLE_WAIT_MS) });
 }
 
-async function contextWithMessage(session: ChatSession, key: TranscriptKey, message: string) {
-  await addUserMessage(session, key, message);
-  const context: Condensed = { ...session.context, turns: [...session.context.turns, { role: "user", content: message }] };
-  return { context, replaces: null };
-}
+const SETTLE_WAIT_MS = 3_000;
 
-/** Drops the last reply (if any) and asks again for the last message. */
-async function contextForRetry(session: ChatSession, key: TranscriptKey) {
-  const last = await lastMessage(session.id, key);
-  let turns = session.context.turns;
-  if (last?.role === "assistant" && turns.at(-1)?.role === "assistant") turns = turns.slice(0, -1);
-  // A message saved whose reply never was (the server stopped mid-turn) is not in the context yet.
-  if (last?.role === "user" && last.content && turns.at(-1)?.content !== last.content) {
-    turns = [...turns, { role: "user", content: last.content }];
+async function admit(session: ChatSession, key: TranscriptKey, body: SessionChat): Promise<AdmittedTurn> {
+  try {
+    const turn = body.retry ? await admitRetry(session, key) : await admitMessage(session, key, body.message!);
+    if (!turn) throw apiError(400, "nothing_to_retry", "There is no message to answer again.");
+    return turn;
+  } catch (error) {
+    throw error instanceof SessionBusyError ? busyError(error) : error;
   }
-  if (!last || turns.at(-1)?.role !== "user") {
-    throw apiError(400, "nothing_to_retry", "There is no message to answer again.");
-  }
-  await beginRetry(session);
-  return { context: { ...session.context, turns }, replaces: last.role === "assistant" ? last.id : null };
 }
 
-/** Saves a reply and the context after it, summarising first when a coaching session has outgrown its budget. */
-export async function saveReply(
-  session: ChatSession,
-  key: TranscriptKey,
-  apiKey: string,
-  context: Condensed,
-  outcome: ReplyOutcome,
-  replaces: string | null,
-) {
+/** The refusal of a turn that cannot start, in the same words for the web chat and the API. */
+export function busyError(error: SessionBusyError): Response {
+  return error.reason === "concluded"
+    ? apiError(409, "session_concluded", error.message)
+    : apiError(409, "session_busy", error.message, { headers: { "Retry-After": String(error.retryAfterSeconds) } });
+}
+
+/** Renews the turn's lease until its reply is saved; returns the function that stops renewing. */
+export function keepLease(sessionId: string, leaseId: string): () => void {
+  const timer = setInterval(() => void renewLease(sessionId, leaseId).catch(() => undefined), TURN_RENEW_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/** Saving a reply is tried this many times before the person is told it was not saved. */
+const SAVE_ATTEMPTS = 3;
+
+/**
+ * Saves a reply and the context after it, summarising first when a coaching
+ * session has outgrown its budget. A save that fails (the database did not
+ * answer) is tried again under the same message id, so a save that landed
+ * late is not saved twice.
+ */
+export async function saveReply(session: ChatSession, key: TranscriptKey, apiKey: string, turn: AdmittedTurn, outcome: ReplyOutcome) {
   const { model, max_tokens: maxTokens } = session.bot_model_config;
+  const context = turn.context;
   let next: Condensed = outcome.text
     ? { ...context, turns: [...context.turns, { role: "assistant", content: outcome.text }] }
     : context;
@@ -102,7 +119,8 @@ export async function saveReply(
     }
   }
 
-  await recordReply(session, key, {
+  const record: ReplyRecord = {
+    messageId: newMessageId(session.id),
     text: outcome.text,
     status: outcome.error ? "error" : outcome.interrupted ? "interrupted" : "complete",
     model,
@@ -111,8 +129,17 @@ export async function saveReply(
     errorCode: outcome.error?.code ?? null,
     errorMessage: outcome.error?.message ?? null,
     context: trimToBudget(next, model, maxTokens),
-    replaces,
-  });
+    leaseId: turn.leaseId,
+    replaces: turn.replaces,
+  };
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await recordReply(session, key, record);
+    } catch (error) {
+      if (attempt >= SAVE_ATTEMPTS || !isDatabaseUnavailable(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+    }
+  }
 }
 
 async function summarise(apiKey: string, session: ChatSession, context: Condensed) {

@@ -18,8 +18,66 @@ function firebaseApp(): App {
   return initializeApp({ projectId: env.projectId }, APP_NAME);
 }
 
+let configured: Firestore | undefined;
+
 export function db(): Firestore {
-  return getFirestore(firebaseApp());
+  const firestore = getFirestore(firebaseApp());
+  if (configured !== firestore) {
+    // gRPC waits up to two minutes between reconnection attempts by default; a
+    // database that comes back should be used again within seconds.
+    firestore.settings({ "grpc.initial_reconnect_backoff_ms": 250, "grpc.max_reconnect_backoff_ms": 2_000 });
+    configured = firestore;
+  }
+  return firestore;
+}
+
+/**
+ * Thrown when Firestore does not answer within the deadline. It is a Response
+ * (503, Retry-After) so that whatever reaches Remix answers rightly: a page
+ * shows the error page for 503, a resource route returns it as it is, and its
+ * JSON body reads as an error both to the app's own API and to OpenAI clients.
+ */
+export class DatabaseUnavailable extends Response {
+  static readonly RETRY_AFTER_SECONDS = 5;
+  static readonly MESSAGE = "The database did not answer in time. Nothing is lost: try again in a few seconds.";
+
+  constructor() {
+    super(
+      JSON.stringify({
+        error: { code: "database_unavailable", message: DatabaseUnavailable.MESSAGE, type: "server_error", param: null },
+      }),
+      {
+        status: 503,
+        headers: { "Content-Type": "application/json", "Retry-After": String(DatabaseUnavailable.RETRY_AFTER_SECONDS) },
+      },
+    );
+  }
+}
+
+/**
+ * Bounds a Firestore call. The client library retries an unreachable or
+ * frozen backend for up to ten minutes; no request should wait that long.
+ * The call itself may still finish later, which is why every write the app
+ * makes is one that can safely land late (a transaction or a single write).
+ */
+export async function withDeadline<T>(work: Promise<T>, deadlineMs = getEnv().FIRESTORE_DEADLINE_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DatabaseUnavailable()), deadlineMs);
+  });
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A failure the person can do something about by trying again: a deadline, or an unreachable database. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (error instanceof DatabaseUnavailable) return true;
+  // gRPC UNAVAILABLE (14) and DEADLINE_EXCEEDED (4), raised once the client gives up by itself.
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 14 || code === 4;
 }
 
 /**

@@ -54,10 +54,16 @@ const envSchema = z.object({
   ENCRYPTION_SECRET: secret("ENCRYPTION_SECRET"),
   OPENAI_BASE_URL: z.url().default("https://api.openai.com/v1"),
   PROVIDER_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  // How long any one Firestore call may take before the request answers 503.
+  FIRESTORE_DEADLINE_MS: z.coerce.number().int().positive().default(5_000),
+  // On SIGTERM, how long replies being written may go on before they are cut and saved.
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(10),
   SESSION_MAX_AGE_DAYS: z.coerce.number().positive().max(90).default(7),
   COOKIE_SECURE: flag.optional(),
   SIGN_IN_ATTEMPTS: z.coerce.number().int().positive().default(10),
   SIGN_IN_WINDOW_SECONDS: z.coerce.number().int().positive().default(15 * 60),
+  // Failed sign-ins with one key, from any address, per SIGN_IN_WINDOW_SECONDS.
+  SIGN_IN_ATTEMPTS_PER_KEY: z.coerce.number().int().positive().default(10),
   // How many proxies in front of the app may set X-Forwarded-For (0: trust none).
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).default(0),
   // Comma-separated user hashes of people who may showcase bots from the web.

@@ -2,7 +2,7 @@ import OpenAI from "openai";
 import { getUserIdForHash, signInUser, getUser } from "~/models/users.server";
 import { userHashFor } from "./auth.server";
 import { checkApiKey } from "./provider.server";
-import { consumeSignInAttempt } from "./rate-limit.server";
+import { beginSignInAttempt, countKeyAttempt, describeWait } from "./rate-limit.server";
 
 // The OpenAI-compatible API speaks OpenAI's dialect: bearer keys, its error
 // shape and status codes, so the SDKs' typed errors work unchanged.
@@ -41,10 +41,10 @@ export async function authenticate(request: Request, clientAddress: string): Pro
   const known = knownId ? await getUser(knownId) : null;
   if (known) return { userId: known.id, apiKey, chatModels: known.chat_models };
 
-  const limit = await consumeSignInAttempt(clientAddress);
-  if (!limit.allowed) {
-    return openAiError(429, "Too many new keys from your address. Try again later.", "rate_limit_error", "rate_limit_exceeded", {
-      headers: { "Retry-After": String(limit.retryAfterSeconds) },
+  const attempt = await countKeyAttempt(await beginSignInAttempt(clientAddress), userHash);
+  if (!attempt.allowed) {
+    return openAiError(429, `Too many new keys tried. Try again in ${describeWait(attempt.retryAfterSeconds)}.`, "rate_limit_error", "rate_limit_exceeded", {
+      headers: { "Retry-After": String(attempt.retryAfterSeconds) },
     });
   }
   const check = await checkApiKey(apiKey);
@@ -54,6 +54,7 @@ export async function authenticate(request: Request, clientAddress: string): Pro
     return openAiError(502, "The model provider could not check your key. Try again in a moment.", "api_error", "provider_unavailable");
   }
   const { userId } = await signInUser(userHash, check.chatModels);
+  await attempt.succeeded();
   return { userId, apiKey, chatModels: check.chatModels };
 }
 

@@ -1,37 +1,45 @@
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import { consumePoint, returnPoint, type Window } from "~/models/rate-limits.server";
 import { getEnv } from "./env.server";
 
-// Counted in this process's memory: enough for one instance, and a scaled-out
-// deployment still caps each client per instance (docs/decisions/005).
+// The limits, counted in Firestore so that every instance shares them
+// (docs/decisions/011). Sign-in is limited per client address and per key,
+// and what a successful sign-in used is given back: only failures count.
 
 export type LimitResult = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
-export function createLimiter(points: number, durationSeconds: number) {
-  const limiter = new RateLimiterMemory({ points, duration: durationSeconds });
-  return async function consume(key: string): Promise<LimitResult> {
-    try {
-      await limiter.consume(key);
-      return { allowed: true };
-    } catch (rejection) {
-      if (!(rejection instanceof RateLimiterRes)) throw rejection;
-      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
-    }
+const signInByAddress = (): Window => ({ name: "sign-in:address", points: getEnv().SIGN_IN_ATTEMPTS, windowSeconds: getEnv().SIGN_IN_WINDOW_SECONDS });
+const signInByKey = (): Window => ({ name: "sign-in:key", points: getEnv().SIGN_IN_ATTEMPTS_PER_KEY, windowSeconds: getEnv().SIGN_IN_WINDOW_SECONDS });
+const chatTurns = (): Window => ({ name: "chat-turns", points: getEnv().CHAT_TURNS_PER_MINUTE, windowSeconds: 60 });
+
+/** A sign-in attempt under way: refused, or allowed with a way to give its points back once it succeeds. */
+export type SignInAttempt = LimitResult & { succeeded: () => Promise<void> };
+
+/**
+ * Counts a sign-in attempt against the client's address and, once the key is
+ * known, against the key's hash. The address is counted before the form is
+ * even read, so malformed floods are limited too.
+ */
+export async function beginSignInAttempt(clientAddress: string): Promise<SignInAttempt> {
+  const byAddress = await consumePoint(signInByAddress(), clientAddress);
+  if (!byAddress.allowed) return { ...byAddress, succeeded: async () => undefined };
+  return { allowed: true, succeeded: () => returnPoint(byAddress.id) };
+}
+
+/** The second half of a sign-in attempt: the same key tried from anywhere. */
+export async function countKeyAttempt(attempt: SignInAttempt, userHash: string): Promise<SignInAttempt> {
+  if (!attempt.allowed) return attempt;
+  const byKey = await consumePoint(signInByKey(), userHash);
+  if (!byKey.allowed) return { ...byKey, succeeded: async () => undefined };
+  return {
+    allowed: true,
+    succeeded: async () => {
+      await Promise.all([attempt.succeeded(), returnPoint(byKey.id)]);
+    },
   };
 }
 
-let signInLimiter: ReturnType<typeof createLimiter> | undefined;
-
-export function consumeSignInAttempt(clientAddress: string): Promise<LimitResult> {
-  const env = getEnv();
-  signInLimiter ??= createLimiter(env.SIGN_IN_ATTEMPTS, env.SIGN_IN_WINDOW_SECONDS);
-  return signInLimiter(clientAddress);
-}
-
-let chatLimiter: ReturnType<typeof createLimiter> | undefined;
-
 export function consumeChatTurn(userId: string): Promise<LimitResult> {
-  chatLimiter ??= createLimiter(getEnv().CHAT_TURNS_PER_MINUTE, 60);
-  return chatLimiter(userId);
+  return consumePoint(chatTurns(), userId);
 }
 
 export function describeWait(seconds: number): string {

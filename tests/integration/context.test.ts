@@ -65,7 +65,9 @@ describe("a 60-turn coaching conversation", () => {
     expect(last.messages[1]).toMatchObject({ role: "system", content: expect.stringContaining("Summary of the conversation so far") });
     expect(last.messages.at(-1)).toEqual({ role: "user", content: longMessage(60) });
 
-    expect(writesPerTurn[0]).toBe(5);
+    // The person's message, the session (admitting the turn), the reply, the session again, the day's
+    // usage, and the turn counted against the shared rate limit.
+    expect(writesPerTurn[0]).toBe(6);
     expect(writesPerTurn[49]).toBe(writesPerTurn[0]);
     expect(new Set(writesPerTurn).size).toBe(1);
 

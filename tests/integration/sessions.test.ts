@@ -141,7 +141,8 @@ describe("a turn", () => {
     const first = (await chat({ request: chatRequest(person, { mode: "session", sessionId, message: "[fake:slow] first" }), params: {}, context: {} })) as Response;
     const second = await run(() => chat({ request: chatRequest(person, { mode: "session", sessionId, message: "second" }), params: {}, context: {} }));
     expect(second.status).toBe(409);
-    expect(second.data).toMatchObject({ error: { code: "reply_in_progress" } });
+    expect(second.data).toMatchObject({ error: { code: "session_busy", message: expect.stringMatching(/still being written/) } });
+    expect(Number(second.headers.get("Retry-After"))).toBeGreaterThan(0);
     await collect(first);
     const messages = await listMessages(sessionId, transcriptKey(person.apiKey));
     expect(messages.map((message) => message.role)).toEqual(["user", "assistant"]);

@@ -1,3 +1,4 @@
+import { BODY_LIMITS } from "~/utils/body-limits";
 import { describe, expect, test } from "vitest";
 import { action } from "~/routes/api.chat";
 import { db } from "~/utils/db.server";
@@ -102,7 +103,7 @@ describe("the test drive", () => {
     expect(malformed.data).toMatchObject({ error: { field: "messages.0.role" } });
     const huge = await run(() =>
       action({
-        request: chatRequest(person, { mode: "draft", draft, messages: [{ role: "user", content: "x".repeat(300_000) }] }),
+        request: chatRequest(person, { mode: "draft", draft, messages: [{ role: "user", content: "x".repeat(BODY_LIMITS.chat + 1) }] }),
         params: {},
         context: {},
       }),

@@ -32,10 +32,13 @@ export async function signedInPerson(models: string[] = [...FAKE_CHAT_MODELS]): 
 
 export type Outcome = { status: number; headers: Headers; data: unknown };
 
-/** Runs a loader or action; a thrown Response or data() is an outcome like a returned one. */
+/**
+ * Runs a loader or action; a thrown Response or data() is an outcome like a
+ * returned one. A JSON Response's body is read (a stream's is left alone).
+ */
 export async function run(fn: () => Promise<unknown>): Promise<Outcome> {
   try {
-    return toOutcome(await fn());
+    return await toOutcome(await fn());
   } catch (thrown) {
     if (thrown instanceof Response || isDataWithInit(thrown)) return toOutcome(thrown);
     throw thrown;
@@ -48,8 +51,11 @@ function isDataWithInit(value: unknown): value is DataWithInit {
   return typeof value === "object" && value !== null && "init" in value && "data" in value;
 }
 
-function toOutcome(value: unknown): Outcome {
-  if (value instanceof Response) return { status: value.status, headers: value.headers, data: null };
+async function toOutcome(value: unknown): Promise<Outcome> {
+  if (value instanceof Response) {
+    const json = value.headers.get("Content-Type")?.startsWith("application/json");
+    return { status: value.status, headers: value.headers, data: json ? await value.clone().json() : null };
+  }
   if (isDataWithInit(value)) {
     return { status: value.init?.status ?? 200, headers: new Headers(value.init?.headers), data: value.data };
   }
