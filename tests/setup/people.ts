@@ -14,8 +14,10 @@ export type Person = {
   form: (path: string, fields: Record<string, string | string[]>) => Request;
 };
 
-export async function signedInPerson(models: string[] = [...FAKE_CHAT_MODELS]): Promise<Person> {
-  const apiKey = `sk-test-${randomUUID()}`;
+export async function signedInPerson(
+  models: string[] = [...FAKE_CHAT_MODELS],
+  apiKey = `sk-test-${randomUUID()}`,
+): Promise<Person> {
   const { userId } = await signInUser(userHashFor(apiKey), models);
   const cookie = (await signInCookie({ userId, apiKey })).split(";")[0]!;
   const request = (path: string, init: RequestInit = {}) =>
