@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 
 // One schema for the lab form, used by the browser (as you type) and by the
 // action (authoritative). The model list is the person's own, so the schema is
