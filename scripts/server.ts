@@ -1,14 +1,16 @@
 // The HTTP server: Express in front of the Remix request handler. Run by Node
 // directly (type stripping), so it imports packages and .ts files by path only.
+import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequestHandler } from "@remix-run/express";
-import type { ServerBuild } from "@remix-run/node";
+import type { AppLoadContext, ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
 import morgan from "morgan";
 import { bodyLimitFor, describeBytes } from "../app/utils/body-limits.ts";
 import { getEnv } from "../app/utils/env.server.ts";
+import { contentSecurityPolicy, DEV_HMR_PORT, type ServerMode } from "./content-security-policy.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -26,13 +28,13 @@ export type RunningServer = {
 /** After the grace period, how long cut replies get to be saved before the connections are closed anyway. */
 const SAVE_AFTER_CUT_MS = 15_000;
 
-export async function startServer(options: { mode?: "production" | "development"; port?: number } = {}) {
+export async function startServer(options: { mode?: ServerMode; port?: number } = {}) {
   const env = getEnv();
   const mode = options.mode ?? (env.NODE_ENV === "production" ? "production" : "development");
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", env.TRUST_PROXY_HOPS);
-  app.use(securityHeaders);
+  app.use(securityHeaders(mode));
   app.use(sameOriginForms);
   app.use(declaredBodyLimit);
   // Event streams must reach the browser as they are written; compression buffers.
@@ -45,10 +47,15 @@ export async function startServer(options: { mode?: "production" | "development"
   const shuttingDown = new AbortController();
   app.all(
     "*",
+    privateByDefault,
     createRequestHandler({
       build,
       mode,
-      getLoadContext: (req) => ({ clientAddress: req.ip, shutdownSignal: shuttingDown.signal }),
+      getLoadContext: (req, res): AppLoadContext => ({
+        clientAddress: req.ip,
+        cspNonce: res.locals.cspNonce,
+        shutdownSignal: shuttingDown.signal,
+      }),
     }),
   );
 
@@ -95,16 +102,37 @@ function isEventStream(res: express.Response): boolean {
   return String(res.getHeader("Content-Type") ?? "").startsWith("text/event-stream");
 }
 
-function securityHeaders(_req: express.Request, res: express.Response, next: express.NextFunction) {
-  // No script policy yet (Remix's inline scripts need nonces); images, frames, forms and plugins are pinned down.
-  res.setHeader(
-    "Content-Security-Policy",
-    "img-src 'self' data:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
-  );
-  res.setHeader("X-Content-Type-Options", "nosniff");
-  res.setHeader("Referrer-Policy", "same-origin");
-  res.setHeader("X-Frame-Options", "DENY");
-  res.setHeader("Cross-Origin-Opener-Policy", "same-origin");
+/**
+ * Every response gets its own CSP nonce (16 random bytes): only the scripts the
+ * app renders with it run. The nonce reaches Remix as `context.cspNonce`.
+ */
+function securityHeaders(mode: ServerMode) {
+  return (_req: express.Request, res: express.Response, next: express.NextFunction) => {
+    const nonce = randomBytes(16).toString("base64");
+    res.locals.cspNonce = nonce;
+    res.setHeader("Content-Security-Policy", contentSecurityPolicy(nonce, mode));
+    res.setHeader("X-Content-Type-Options", "nosniff");
+    res.setHeader("Referrer-Policy", "same-origin");
+    res.setHeader("X-Frame-Options", "DENY");
+    res.setHeader("Cross-Origin-Opener-Policy", "same-origin");
+    next();
+  };
+}
+
+/**
+ * Pages, data requests, downloads and event streams can show a person's
+ * transcripts, titles and spending, so no cache (the browser's, a proxy's) may
+ * keep them. Mounted after the static files, which keep their long caching; a
+ * response that sets its own Cache-Control (the route manifest, /healthz) keeps
+ * it. Set just before the headers go out, because the Remix adapter appends
+ * headers: one set earlier would be sent twice next to a route's own.
+ */
+function privateByDefault(_req: express.Request, res: express.Response, next: express.NextFunction) {
+  const writeHead = res.writeHead as (...args: unknown[]) => express.Response;
+  res.writeHead = ((...args: unknown[]) => {
+    if (!res.hasHeader("Cache-Control")) res.setHeader("Cache-Control", "private, no-store");
+    return writeHead.apply(res, args);
+  }) as typeof res.writeHead;
   next();
 }
 
@@ -164,7 +192,8 @@ async function productionBuild(app: express.Express): Promise<ServerBuild> {
 
 async function developmentBuild(app: express.Express): Promise<() => Promise<ServerBuild>> {
   const vite = await import("vite");
-  const devServer = await vite.createServer({ root, server: { middlewareMode: true } });
+  // The HMR port is fixed so the development policy can allow exactly it.
+  const devServer = await vite.createServer({ root, server: { middlewareMode: true, hmr: { port: DEV_HMR_PORT } } });
   app.use(devServer.middlewares);
   const load = () => devServer.ssrLoadModule("virtual:remix/server-build") as Promise<ServerBuild>;
   await load(); // the app's environment check runs now, not on the first request

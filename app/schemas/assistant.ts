@@ -1,5 +1,5 @@
-import { z } from "zod";
 import { labelText } from "./text";
+import { z } from "./zod";
 
 // One schema for the lab form, used by the browser (as you type) and by the
 // action (authoritative). The model list is the person's own, so the schema is

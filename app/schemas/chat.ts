@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 import { LIMITS } from "./assistant";
 
 export const MESSAGE_MAX_CHARS = 8_000;

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { z } from "./zod";
 
 // One-line text that people read as a label (names, tag lines, chat titles).
 // It is NFC-normalised, so look-alike spellings compare equal, and it must be

@@ -48,8 +48,8 @@ export function describeFailure(error: unknown): string {
 
 export const STREAM_HEADERS = {
   "Content-Type": "text/event-stream; charset=utf-8",
-  // no-transform: proxies must not compress or buffer the stream.
-  "Cache-Control": "no-cache, no-transform",
+  // A reply is private; no-transform: proxies must not compress or buffer the stream.
+  "Cache-Control": "private, no-store, no-transform",
   "X-Accel-Buffering": "no",
   Connection: "keep-alive",
 };
