@@ -5,6 +5,7 @@ import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { NonceProvider } from "./components/nonce";
+import { DatabaseUnavailable } from "./utils/db.server";
 import { getEnv } from "./utils/env.server";
 
 // Fail at boot, naming the missing setting, rather than on the first request.
@@ -21,6 +22,10 @@ export default function handleRequest(
 ) {
   // Every script this page renders (Remix's, React's streaming ones) carries the response's nonce.
   const nonce = loadContext.cspNonce;
+  // An error page for a database outage says when to try again, as the outage's own response does.
+  if (responseStatusCode === 503 && !responseHeaders.has("Retry-After")) {
+    responseHeaders.set("Retry-After", String(DatabaseUnavailable.RETRY_AFTER_SECONDS));
+  }
   // Crawlers get the whole page at once; browsers get the shell as soon as it is ready.
   const readyEvent = isbot(request.headers.get("user-agent") ?? "") ? "onAllReady" : "onShellReady";
   return new Promise<Response>((resolve, reject) => {

@@ -21,6 +21,9 @@ export type Emulator = {
   /** Writes every project's data to the data directory, replacing the previous snapshot. */
   save: () => Promise<void>;
   stop: () => Promise<void>;
+  /** Freezes the emulator's process (SIGSTOP), as a database that stops answering; `resume` thaws it. */
+  pause: () => void;
+  resume: () => void;
 };
 
 type Launch = {
@@ -132,6 +135,8 @@ export async function startEmulator(
       if (options.dataDir && options.project) await exportData(host, options.dataDir, options.project);
     },
     stop: () => stopChild(child),
+    pause: () => child.kill("SIGSTOP"),
+    resume: () => child.kill("SIGCONT"),
   };
 }
 

@@ -34,14 +34,14 @@ export async function startServer(options: { mode?: ServerMode; port?: number } 
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", env.TRUST_PROXY_HOPS);
+  // Method, path, status and timing only: no bodies, headers or cookies, where keys live. First, so
+  // that what the middleware below refuses is logged too.
+  app.use(morgan(":method :url :status :res[content-length] - :response-time ms"));
   app.use(securityHeaders(mode));
   app.use(sameOriginForms);
   app.use(declaredBodyLimit);
   // Event streams must reach the browser as they are written; compression buffers.
   app.use(compression({ filter: (req, res) => !isEventStream(res) && compression.filter(req, res) }));
-  // Method, path, status and timing only: no bodies, headers or cookies, where keys live.
-  app.use(morgan(":method :url :status :res[content-length] - :response-time ms"));
-
   const build = mode === "production" ? await productionBuild(app) : await developmentBuild(app);
   // Aborted when the server shuts down: replies still streaming then are cut and saved.
   const shuttingDown = new AbortController();

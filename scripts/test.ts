@@ -6,10 +6,11 @@
 //   npm test -- vitest    only the Vitest projects (any further args go to Vitest)
 //   npm test -- e2e       only the browser suite (further args go to Playwright)
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startEmulator } from "./emulator.ts";
+import { readRows, renderReport } from "./reliability-report.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const results = path.join(root, "test-results");
@@ -98,6 +99,15 @@ try {
   }
 } finally {
   await emulator.stop();
+}
+
+// The reliability figures stand for a whole run that passed, never for part of one.
+if (suite === "all" && exitCode === 0 && totals.failed === 0) {
+  const rows = readRows(path.join(results, "reliability"));
+  if (rows.length > 0) {
+    writeFileSync(path.join(root, "docs/RELIABILITY.md"), renderReport(rows, new Date().toISOString().slice(0, 10)));
+    console.log(`docs/RELIABILITY.md: ${rows.length} rows of figures written.`);
+  }
 }
 
 console.log(`tests: ${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ""}`);

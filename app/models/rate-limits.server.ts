@@ -22,22 +22,20 @@ function windowOf(rule: Window, key: string, now: number) {
 }
 
 /**
- * Takes one point from the client's budget in the current window, in one
- * transaction, so instances racing for the last point admit exactly one. A
- * refusal says how long until the window ends.
+ * Takes one point from the client's budget in the current window: an atomic
+ * increment, then a read of the count. The n-th increment to land makes the
+ * count n, so at most `points` requests can read a count within the budget,
+ * whichever instance they reach. No transaction: a burst on one client's
+ * counter (a flood, an office behind one address) never waits on a lock. Under
+ * such a burst a request may read a count raised by later ones and be refused
+ * although its own point was within the budget; refusing early is the safe side.
  */
 export async function consumePoint(rule: Window, key: string, now = Date.now()): Promise<Consumed> {
   const { id, endsAt } = windowOf(rule, key, now);
   const ref = rateLimits().doc(id);
-  const allowed = await withDeadline(
-    db().runTransaction(async (tx) => {
-      const used = ((await tx.get(ref)).get("count") as number | undefined) ?? 0;
-      if (used >= rule.points) return false;
-      tx.set(ref, { count: used + 1, expires_at: Timestamp.fromMillis(endsAt) });
-      return true;
-    }),
-  );
-  return allowed ? { allowed: true, id } : { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((endsAt - now) / 1000)) };
+  await withDeadline(ref.set({ count: FieldValue.increment(1), expires_at: Timestamp.fromMillis(endsAt) }, { merge: true }));
+  const used = ((await withDeadline(ref.get())).get("count") as number | undefined) ?? 0;
+  return used <= rule.points ? { allowed: true, id } : { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((endsAt - now) / 1000)) };
 }
 
 /** Gives a point back (a sign-in that succeeded), so only failures use up the budget. */

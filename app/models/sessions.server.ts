@@ -1,5 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { FieldValue, Timestamp, type DocumentSnapshot } from "firebase-admin/firestore";
+import {
+  FieldValue,
+  Timestamp,
+  type DocumentReference,
+  type DocumentSnapshot,
+  type Precondition,
+  type WriteBatch,
+} from "firebase-admin/firestore";
 import type { ModelConfig, SessionType } from "~/schemas/assistant";
 import { EMPTY_CONTEXT, type Condensed, type Turn } from "~/utils/context.server";
 import { db, isDocId, withDeadline } from "~/utils/db.server";
@@ -255,29 +262,31 @@ export async function admitMessage(session: ChatSession, key: TranscriptKey, tex
   const ref = messages(session.id).doc();
   const sessionRef = sessions().doc(session.id);
   const leaseId = randomUUID();
-  return withDeadline(
-    db().runTransaction(async (tx) => {
-      const current = await tx.get(sessionRef);
-      assertCanStartTurn(current);
-      const stored = storedContext(key, current);
-      const before = stored.turns.length === 0 && !stored.summary ? { ...stored, turns: firstTurns } : stored;
-      const context: Condensed = { ...before, turns: [...before.turns, { role: "user", content: text }] };
-      tx.create(ref, {
-        role: "user",
-        message: seal(key, text, ref.path, "message"),
-        created_date: FieldValue.serverTimestamp(),
-        status: "complete",
-      });
-      tx.update(sessionRef, {
+  return changeIfUnchanged(sessionRef, async (current, unchanged) => {
+    assertCanStartTurn(current);
+    const batch = db().batch();
+    const stored = storedContext(key, current);
+    const before = stored.turns.length === 0 && !stored.summary ? { ...stored, turns: firstTurns } : stored;
+    const context: Condensed = { ...before, turns: [...before.turns, { role: "user", content: text }] };
+    batch.create(ref, {
+      role: "user",
+      message: seal(key, text, ref.path, "message"),
+      created_date: FieldValue.serverTimestamp(),
+      status: "complete",
+    });
+    batch.update(
+      sessionRef,
+      {
         messages_str: seal(key, JSON.stringify(context), sessionRef.path, "messages_str"),
         message_count: FieldValue.increment(1),
         last_message_date: FieldValue.serverTimestamp(),
         ...leaseFields(leaseId),
         ...(current.get("title") == null ? { title: seal(key, titleFrom(text), sessionRef.path, "title") } : {}),
-      });
-      return { leaseId, context, replaces: null };
-    }),
-  );
+      },
+      unchanged,
+    );
+    return { result: { leaseId, context, replaces: null }, batch };
+  });
 }
 
 /**
@@ -288,35 +297,59 @@ export async function admitMessage(session: ChatSession, key: TranscriptKey, tex
 export async function admitRetry(session: ChatSession, key: TranscriptKey): Promise<AdmittedTurn | null> {
   const sessionRef = sessions().doc(session.id);
   const leaseId = randomUUID();
-  return withDeadline(
-    db().runTransaction(async (tx) => {
-      const current = await tx.get(sessionRef);
-      assertCanStartTurn(current);
-      const newest = (await tx.get(messages(session.id).orderBy("created_date", "desc").limit(1))).docs[0];
-      const last = newest ? toMessage(newest, key) : null;
-      let turns = storedContext(key, current).turns;
-      if (last?.role === "assistant" && turns.at(-1)?.role === "assistant") turns = turns.slice(0, -1);
-      // A message saved whose reply never was (the server stopped mid-turn) may not be in the context yet.
-      if (last?.role === "user" && last.content && turns.at(-1)?.content !== last.content) {
-        turns = [...turns, { role: "user", content: last.content }];
-      }
-      if (!last || turns.at(-1)?.role !== "user") return null;
-      tx.update(sessionRef, leaseFields(leaseId));
-      return { leaseId, context: { ...storedContext(key, current), turns }, replaces: last.role === "assistant" ? last.id : null };
-    }),
-  );
+  return changeIfUnchanged(sessionRef, async (current, unchanged) => {
+    assertCanStartTurn(current);
+    // Every message added also changes the session, so the precondition covers this read too.
+    const newest = (await withDeadline(messages(session.id).orderBy("created_date", "desc").limit(1).get())).docs[0];
+    const last = newest ? toMessage(newest, key) : null;
+    let turns = storedContext(key, current).turns;
+    if (last?.role === "assistant" && turns.at(-1)?.role === "assistant") turns = turns.slice(0, -1);
+    // A message saved whose reply never was (the server stopped mid-turn) may not be in the context yet.
+    if (last?.role === "user" && last.content && turns.at(-1)?.content !== last.content) {
+      turns = [...turns, { role: "user", content: last.content }];
+    }
+    if (!last || turns.at(-1)?.role !== "user") return { result: null };
+    const batch = db().batch().update(sessionRef, leaseFields(leaseId), unchanged);
+    return { result: { leaseId, context: { ...storedContext(key, current), turns }, replaces: last.role === "assistant" ? last.id : null }, batch };
+  });
 }
 
 /** Extends a turn's lease while its reply streams; false once the lease is no longer this turn's. */
 export async function renewLease(sessionId: string, leaseId: string): Promise<boolean> {
   const sessionRef = sessions().doc(sessionId);
-  return withDeadline(
-    db().runTransaction(async (tx) => {
-      if ((await tx.get(sessionRef)).get("reply_lease_id") !== leaseId) return false;
-      tx.update(sessionRef, { reply_lease_until: leaseFields(leaseId).reply_lease_until });
-      return true;
-    }),
-  );
+  return changeIfUnchanged(sessionRef, async (current, unchanged) => {
+    if (current.get("reply_lease_id") !== leaseId) return { result: false };
+    return { result: true, batch: db().batch().update(sessionRef, { reply_lease_until: leaseFields(leaseId).reply_lease_until }, unchanged) };
+  });
+}
+
+/** gRPC's FAILED_PRECONDITION: the document changed since it was read. */
+const FAILED_PRECONDITION = 9;
+const CHANGE_ATTEMPTS = 5;
+
+/**
+ * Reads the session, lets `plan` decide and build its writes as a batch, and
+ * commits them only if the session is still as read (`unchanged`, its update
+ * time, is the precondition of the session's write); when it is not, reads
+ * again and lets `plan` decide again. A compare-and-set rather than a transaction: two
+ * turns racing for a session never wait on each other's locks, so the loser
+ * is refused at once instead of after a lock timeout.
+ */
+async function changeIfUnchanged<T>(
+  sessionRef: DocumentReference,
+  plan: (current: DocumentSnapshot, unchanged: Precondition) => Promise<{ result: T; batch?: WriteBatch }>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    const current = await withDeadline(sessionRef.get());
+    const { result, batch } = await plan(current, { lastUpdateTime: current.updateTime! });
+    if (!batch) return result;
+    try {
+      await withDeadline(batch.commit());
+      return result;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== FAILED_PRECONDITION || attempt >= CHANGE_ATTEMPTS) throw error;
+    }
+  }
 }
 
 /** True once no turn holds the session's lease; false if one still does after `maxMs`. */

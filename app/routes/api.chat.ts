@@ -49,3 +49,7 @@ async function testDrive(request: Request, user: SignedInUser, body: DraftChat, 
     },
   });
 }
+
+export function loader() {
+  return apiError(405, "method_not_allowed", "Send messages with POST.", { headers: { Allow: "POST" } });
+}

@@ -8,4 +8,6 @@ test("waits read as seconds under a minute and whole minutes above", () => {
   expect(describeWait(45)).toBe("45 seconds");
   expect(describeWait(60)).toBe("1 minute");
   expect(describeWait(61)).toBe("2 minutes");
+  expect(describeWait(89 * 60)).toBe("89 minutes");
+  expect(describeWait(24 * 3600)).toBe("24 hours");
 });

@@ -1,0 +1,115 @@
+import http from "node:http";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { BODY_LIMITS } from "~/utils/body-limits";
+import { startAppServer, type AppServer } from "../setup/app-server";
+import { fakeProvider } from "../setup/integration";
+import { newChatOver, signInOver, type WebPerson } from "../setup/cluster";
+
+// Errors as clients read them over HTTP: every /api/chat refusal is a JSON
+// body with its code and message (and Retry-After where it applies), logged as
+// one line; bodies too large or of the wrong type are refused before they
+// are read, on a connection that stays usable.
+
+let server: AppServer;
+let person: WebPerson;
+let sessionId: string;
+
+beforeAll(async () => {
+  const secrets = Object.fromEntries(["SESSION_SECRETS", "USER_HASH_SECRET", "ENCRYPTION_SECRET"].map((name) => [name, process.env[name]!]));
+  server = await startAppServer({ ...secrets, OPENAI_BASE_URL: fakeProvider.url, GOOGLE_CLOUD_PROJECT: "demo-http-errors", CHAT_TURNS_PER_MINUTE: "3" });
+  person = await signInOver(server);
+  sessionId = await newChatOver(server, person);
+});
+afterAll(() => server.stop());
+
+function postChat(body: string, headers: Record<string, string> = {}, cookie = person.cookie) {
+  return fetch(`${server.url}/api/chat`, { method: "POST", headers: { Cookie: cookie, "Content-Type": "application/json", ...headers }, body });
+}
+
+async function expectError(response: Response, status: number, code: string) {
+  expect(response.status).toBe(status);
+  expect(response.headers.get("Content-Type")).toMatch(/application\/json/);
+  const body = (await response.json()) as { error: { code: string; message: string } };
+  expect(body.error.code).toBe(code);
+  expect(body.error.message.length).toBeGreaterThan(10);
+  return body;
+}
+
+describe("/api/chat errors keep their words", () => {
+  test("each refusal is JSON with its code and message, and the log has one line for it", async () => {
+    const logBefore = server.logs().length;
+    await expectError(await postChat(JSON.stringify({ mode: "session", sessionId, message: "hi" }), {}, ""), 401, "signed_out");
+    await expectError(await postChat("{not json"), 400, "invalid_json");
+    await expectError(await postChat(JSON.stringify({ mode: "session", sessionId: "nope", message: "hi" })), 404, "not_found");
+    await expectError(await postChat(JSON.stringify({ mode: "session", sessionId, message: "hi" }), { "Content-Type": "text/plain" }), 415, "unsupported_media_type");
+    await expectError(await postChat("x".repeat(BODY_LIMITS.chat + 1)), 413, "too_large");
+    await expectError(await fetch(`${server.url}/api/chat`, { headers: { Cookie: person.cookie } }), 405, "method_not_allowed");
+
+    // A reply still being written: 409 with how long to wait at most.
+    const slow = await postChat(JSON.stringify({ mode: "session", sessionId, message: "[fake:slow] long" }));
+    const busy = await postChat(JSON.stringify({ mode: "session", sessionId, message: "meanwhile" }));
+    expect(busy.headers.get("Retry-After")).toMatch(/^\d+$/);
+    await expectError(busy, 409, "session_busy");
+    // Three turns a minute here: the slow one, the refused one did not count, so two more and then 429.
+    await slow.body?.cancel();
+    const log = server.logs().slice(logBefore);
+    expect(log).not.toContain("Unexpected Server Error");
+    expect(log).not.toMatch(/\n\s+at /); // no stack traces
+    expect(log.match(/POST \/api\/chat (401|400|404|415|413|409)/g)?.length).toBe(6);
+  });
+
+  test("a turn over the limit is 429 with Retry-After and says when to try again", async () => {
+    const other = await signInOver(server);
+    const session = await newChatOver(server, other);
+    const statuses: number[] = [];
+    let limited: Response | null = null;
+    for (let turn = 0; turn < 4 && !limited; turn += 1) {
+      const response = await postChat(JSON.stringify({ mode: "session", sessionId: session, message: `turn ${turn}` }), {}, other.cookie);
+      statuses.push(response.status);
+      if (response.status === 429) limited = response;
+      else await response.text();
+    }
+    expect(limited).not.toBeNull();
+    expect(Number(limited!.headers.get("Retry-After"))).toBeGreaterThan(0);
+    const body = await expectError(limited!, 429, "too_many_messages");
+    expect(body.error.message).toMatch(/Try again in \d+ seconds?/);
+  });
+});
+
+describe("bodies", () => {
+  test("a form sent as anything but a web form is 415, not a server error", async () => {
+    const response = await fetch(`${server.url}/assistants/new`, {
+      method: "POST",
+      headers: { Cookie: person.cookie, "Content-Type": "application/json" },
+      body: JSON.stringify({ name: "x" }),
+    });
+    expect(response.status).toBe(415);
+    expect(await response.text()).toMatch(/only (its own|web) forms/);
+  });
+
+  test("a body larger than its route accepts is refused with 413, and the connection stays usable", async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const url = new URL(server.url);
+    const send = (path: string, body: Buffer | null) =>
+      new Promise<{ status: number; text: string; reused: boolean }>((resolve, reject) => {
+        const request = http.request(
+          { host: url.hostname, port: url.port, path, method: body ? "POST" : "GET", agent, headers: body ? { "Content-Type": "application/json", "Content-Length": body.length } : {} },
+          (response) => {
+            let text = "";
+            response.setEncoding("utf8");
+            response.on("data", (chunk: string) => (text += chunk));
+            response.on("end", () => resolve({ status: response.statusCode!, text, reused: request.reusedSocket }));
+          },
+        );
+        request.on("error", reject);
+        request.end(body ?? undefined);
+      });
+    const tooLarge = await send("/api/chat", Buffer.alloc(3 * BODY_LIMITS.chat, "x"));
+    expect(tooLarge.status).toBe(413);
+    expect(JSON.parse(tooLarge.text)).toMatchObject({ error: { code: "too_large", message: expect.stringMatching(/larger than the 512 KB/) } });
+    const next = await send("/healthz", null);
+    expect(next.status).toBe(200);
+    expect(next.reused).toBe(true);
+    agent.destroy();
+  });
+});
