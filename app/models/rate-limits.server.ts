@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
-import { FieldValue, Timestamp } from "firebase-admin/firestore";
+import { FieldValue, Timestamp, type DocumentSnapshot } from "firebase-admin/firestore";
 import { db, withDeadline } from "~/utils/db.server";
+import { slidingCount, waitUntilUnder } from "./sliding-window";
 
-// `rate_limits`: one counter per limit, client and time window, shared by
-// every app instance (docs/decisions/011). The document id is a hash, so the
+// `rate_limits`: counters per limit, client and time window, shared by every
+// app instance (docs/decisions/012). The document id is a hash, so the
 // collection holds no client address or key hash in the clear; `expires_at`
 // carries a TTL policy (firebase/firestore.indexes.json) that deletes spent
 // windows.
@@ -14,28 +15,35 @@ export type Consumed = { allowed: true; id: string } | { allowed: false; retryAf
 
 const rateLimits = () => db().collection("rate_limits");
 
-function windowOf(rule: Window, key: string, now: number) {
-  const index = Math.floor(now / 1000 / rule.windowSeconds);
-  const endsAt = (index + 1) * rule.windowSeconds * 1000;
-  const id = createHash("sha256").update(`${rule.name}\n${key}\n${index}`).digest("base64url");
-  return { id, endsAt };
+function bucketId(rule: Window, key: string, index: number): string {
+  return createHash("sha256").update(`${rule.name}\n${key}\n${index}`).digest("base64url");
 }
 
 /**
- * Takes one point from the client's budget in the current window: an atomic
- * increment, then a read of the count. The n-th increment to land makes the
- * count n, so at most `points` requests can read a count within the budget,
- * whichever instance they reach. No transaction: a burst on one client's
- * counter (a flood, an office behind one address) never waits on a lock. Under
- * such a burst a request may read a count raised by later ones and be refused
- * although its own point was within the budget; refusing early is the safe side.
+ * Takes one point from the client's budget: an atomic increment of the
+ * current window's counter, then one read of it and the previous window's.
+ * The count is a sliding window's (the previous window weighted by how much of
+ * it still overlaps), so a client cannot spend the limit twice across a
+ * window's end. The n-th increment to land makes the counter n, so no more
+ * than the limit can read a count within it, whichever instance they reach.
+ * No transaction: a burst on one client's counter never waits on a lock. In a
+ * burst a request may read a count raised by later ones and be refused
+ * although its own point was within the limit; refusing early is the safe side.
  */
 export async function consumePoint(rule: Window, key: string, now = Date.now()): Promise<Consumed> {
-  const { id, endsAt } = windowOf(rule, key, now);
-  const ref = rateLimits().doc(id);
-  await withDeadline(ref.set({ count: FieldValue.increment(1), expires_at: Timestamp.fromMillis(endsAt) }, { merge: true }));
-  const used = ((await withDeadline(ref.get())).get("count") as number | undefined) ?? 0;
-  return used <= rule.points ? { allowed: true, id } : { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((endsAt - now) / 1000)) };
+  const windowMs = rule.windowSeconds * 1000;
+  const index = Math.floor(now / windowMs);
+  const current = rateLimits().doc(bucketId(rule, key, index));
+  const previous = rateLimits().doc(bucketId(rule, key, index - 1));
+  // Kept for the window after this one, which still counts part of it.
+  const expires = Timestamp.fromMillis((index + 2) * windowMs);
+  await withDeadline(current.set({ count: FieldValue.increment(1), expires_at: expires }, { merge: true }));
+  const [thisWindow, lastWindow] = await withDeadline(db().getAll(current, previous));
+  const countIn = (snapshot: DocumentSnapshot | undefined) => (snapshot?.get("count") as number | undefined) ?? 0;
+  const counts = { current: countIn(thisWindow), previous: countIn(lastWindow) };
+  const elapsed = (now - index * windowMs) / windowMs;
+  if (slidingCount(counts, elapsed) <= rule.points) return { allowed: true, id: current.id };
+  return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((waitUntilUnder(rule.points, counts, elapsed) * windowMs) / 1000)) };
 }
 
 /** Gives a point back (a sign-in that succeeded), so only failures use up the budget. */

@@ -8,6 +8,7 @@ import {
   type WriteBatch,
 } from "firebase-admin/firestore";
 import type { ModelConfig, SessionType } from "~/schemas/assistant";
+import { withoutInvisibleCharacters } from "~/schemas/text";
 import { EMPTY_CONTEXT, type Condensed, type Turn } from "~/utils/context.server";
 import { db, isDocId, withDeadline } from "~/utils/db.server";
 import { open, seal, type TranscriptKey } from "~/utils/transcript-crypto.server";
@@ -198,7 +199,7 @@ export async function listOwnSessions(
 export const TITLE_MAX = 80;
 
 function titleFrom(text: string): string {
-  const line = text.replace(/\s+/g, " ").trim();
+  const line = withoutInvisibleCharacters(text.replace(/\s+/g, " ")).trim();
   return line.length > TITLE_MAX ? `${line.slice(0, TITLE_MAX - 1)}…` : line;
 }
 

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { hasInvisibleCharacters, labelText } from "./text";
+import { hasInvisibleCharacters, labelText, withoutInvisibleCharacters } from "./text";
 
 const name = labelText("a name", 40);
 
@@ -21,6 +21,10 @@ describe("label text", () => {
 
   test.each([["Café"], ["Coach 👩‍💻"], ["数学の先生"], ["R2-D2"], ["مساعد"]])("%j is kept", (input) => {
     expect(name.parse(input)).toBe(input.normalize("NFC"));
+  });
+
+  test("a title made from a message loses its invisible characters and keeps the rest", () => {
+    expect(withoutInvisibleCharacters("Plan\u200B for\u202E Monday\u0000 👩‍💻")).toBe("Plan for Monday 👩‍💻");
   });
 
   test("a decomposed accent is stored composed, so two spellings are one name", () => {

@@ -15,6 +15,14 @@ export function hasInvisibleCharacters(text: string): boolean {
   return INVISIBLE.test(text) || STRAY_JOINER.test(text);
 }
 
+/** The text without its invisible characters, for labels made from what people wrote (a chat's first message). */
+export function withoutInvisibleCharacters(text: string): string {
+  return text
+    .normalize("NFC")
+    .replace(new RegExp(INVISIBLE.source, "gu"), "")
+    .replace(new RegExp(STRAY_JOINER.source, "gu"), "");
+}
+
 export function labelText(label: string, max: number) {
   return z
     .string({ error: `Enter ${label}.` })

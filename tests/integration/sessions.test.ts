@@ -92,7 +92,11 @@ describe("a turn", () => {
     expect(session.status).toBe(STATUS.providerError);
     const messages = await listMessages(sessionId, key);
     expect(messages[0]).toMatchObject({ role: "user", content: "[fake:500] are you there?" });
-    expect(messages[1]).toMatchObject({ role: "assistant", status: "error" });
+    expect(messages[1]).toMatchObject({ role: "assistant", status: "error", error_message: expect.stringMatching(/provider had a problem/) });
+    // The provider's words are stored encrypted like the messages: a provider may echo input in them.
+    const stored = await sessions().doc(sessionId).collection("messages").doc(messages[1]!.id).get();
+    expect(stored.get("error_code")).toBe("provider_error");
+    expect(stored.get("error_message")).not.toMatch(/provider|problem/);
 
     const next = await say(person, sessionId, "Trying again");
     expect(replyText(next)).toContain("Trying again");
