@@ -32,7 +32,10 @@ export const DraftChatSchema = z.object({
 });
 
 /** A turn of a saved session: a new message, or a retry of the last reply. */
-const SessionId = z.string().regex(/^[\w-]{1,100}$/, "Not a session id.");
+const SessionId = z
+  .string()
+  .regex(/^[\w-]{1,100}$/, "Not a session id.")
+  .refine((id) => !/^__.*__$/.test(id), "Not a session id.");
 
 export const SessionChatSchema = z
   .object({

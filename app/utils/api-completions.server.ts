@@ -2,7 +2,7 @@ import type { ChatCompletionChunk } from "openai/resources/chat/completions";
 import { z } from "zod";
 import { getOpenableBot } from "~/models/bots.server";
 import { admitMessage, getOwnSession, SessionBusyError, startSession, STATUS, type AdmittedTurn, type ChatSession } from "~/models/sessions.server";
-import { describeFailure, NOT_SAVED, replyOutcome, STREAM_HEADERS, StreamSink, UpstreamCall, type ChatParams, type ReplyOutcome } from "./chat-stream.server";
+import { describeFailure, eitherSignal, NOT_SAVED, replyOutcome, STREAM_HEADERS, StreamSink, UpstreamCall, type ChatParams, type ReplyOutcome } from "./chat-stream.server";
 import { keepLease, saveReply } from "./chat-turn.server";
 import { buildMessages, type Turn } from "./context.server";
 import { describeProviderError } from "./provider-errors.server";
@@ -104,7 +104,7 @@ export async function createCompletion(request: Request, caller: ApiCaller, shut
     messages: buildMessages({ instructions: session.bot_initial_prompt_msg, context, model: config.model, maxTokens }),
   };
   // The call ends when the caller goes away or the server shuts down; either way what arrived is saved.
-  const signal = shutdown ? AbortSignal.any([request.signal, shutdown]) : request.signal;
+  const signal = eitherSignal(request.signal, shutdown);
   const turn: ApiTurn = { signal, caller, key, session, admitted, params, headers, releaseLease: keepLease(session.id, admitted.leaseId) };
   return body.stream ? streamCompletion(turn, body.stream_options?.include_usage === true) : replyOnce(turn);
 }

@@ -64,7 +64,8 @@ export async function settleTurn(user: SignedInUser, body: SettleChat): Promise<
   return Response.json({ settled: await waitForTurnToEnd(session.id, SETTLE_WAIT_MS) });
 }
 
-const SETTLE_WAIT_MS = 3_000;
+// Normally a fraction of a second; a loaded server may take a few.
+const SETTLE_WAIT_MS = 10_000;
 
 async function admit(session: ChatSession, key: TranscriptKey, body: SessionChat): Promise<AdmittedTurn> {
   try {
@@ -77,7 +78,7 @@ async function admit(session: ChatSession, key: TranscriptKey, body: SessionChat
 }
 
 /** The refusal of a turn that cannot start, in the same words for the web chat and the API. */
-export function busyError(error: SessionBusyError): Response {
+function busyError(error: SessionBusyError): Response {
   return error.reason === "concluded"
     ? apiError(409, "session_concluded", error.message)
     : apiError(409, "session_busy", error.message, { headers: { "Retry-After": String(error.retryAfterSeconds) } });

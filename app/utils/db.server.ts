@@ -82,9 +82,10 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 
 /**
  * Ids that come from URLs and request bodies must name one document: a "/"
- * would reach into another collection, and Firestore throws on empty segments.
+ * would reach into another collection, Firestore throws on empty segments,
+ * and it reserves ids of the form __name__ (refusing them only after seconds).
  * Auto ids and the seed's ids are letters, digits, "_" and "-".
  */
 export function isDocId(id: string | undefined | null): id is string {
-  return typeof id === "string" && /^[\w-]{1,100}$/.test(id);
+  return typeof id === "string" && /^[\w-]{1,100}$/.test(id) && !/^__.*__$/.test(id);
 }

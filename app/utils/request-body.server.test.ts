@@ -44,6 +44,17 @@ describe("forms", () => {
     }
   });
 
+  test("a field that is not a list keeps its first value only", () => {
+    const kept = keepFormFields(
+      [
+        ["name", "Coach"],
+        ["name", "Other"],
+      ],
+      shape,
+    );
+    expect(kept.getAll("name")).toEqual(["Coach"]);
+  });
+
   test("more repeated list values than the list holds are refused", async () => {
     const entries = Array.from({ length: 5 }, (): [string, string] => ["starter_prompts", "x"]);
     expect((await refusal(() => keepFormFields(entries, shape))).status).toBe(400);

@@ -37,13 +37,31 @@ async function readBytes(request: Request): Promise<Buffer | BodyProblem> {
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return tooLarge(limit);
-    }
+    if (size > limit) return drainThenRefuse(reader, size, limit);
     chunks.push(value);
   }
   return Buffer.concat(chunks);
+}
+
+/** Past a body's limit, how much more is read and dropped, so the client can read the 413 on a live connection. */
+const DRAIN_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads and drops the rest of a body that grew past its limit without saying
+ * so: cutting the stream off resets the connection before the 413 is sent. A
+ * body that goes on past DRAIN_BYTES more is cut off all the same.
+ */
+async function drainThenRefuse(reader: ReadableStreamDefaultReader<Uint8Array>, size: number, limit: number): Promise<BodyProblem> {
+  let read = size;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return tooLarge(limit);
+    read += value.byteLength;
+    if (read > limit + DRAIN_BYTES) {
+      await reader.cancel();
+      return tooLarge(limit);
+    }
+  }
 }
 
 function mediaType(request: Request): string {
@@ -137,10 +155,14 @@ export function keepFormFields(entries: Iterable<[string, FormDataEntryValue]>, 
       kept.append(name, value);
     } else if (fields.has(name)) {
       const max = shape.lists?.[name];
-      if (max !== undefined && kept.getAll(name).length >= max) {
+      if (max === undefined) {
+        // A field that is not a list has one value: the first, as a browser sends it.
+        if (!kept.has(name)) kept.append(name, value);
+      } else if (kept.getAll(name).length >= max) {
         throw formProblem(problem(400, "too_many_items", `The form has more ${name.replace(/_/g, " ")} than the ${max} allowed.`));
+      } else {
+        kept.append(name, value);
       }
-      kept.append(name, value);
     }
   }
   return kept;

@@ -160,7 +160,8 @@ async function stopAfterFirstWords(response: Response, stop: AbortController) {
 
 /** Waits until the stopped reply is saved: the transcript has `count` messages. */
 async function untilSaved(sessionId: string, count: number) {
-  for (let i = 0; i < 100; i += 1) {
+  // Normally within a second; a slow reply that was not cut short runs on for about ten.
+  for (let i = 0; i < 600; i += 1) {
     const saved = await sessions().doc(sessionId).collection("messages").count().get();
     if (saved.data().count >= count && !(await sessions().doc(sessionId).get()).get("reply_lease_id")) return;
     await new Promise((resolve) => setTimeout(resolve, 50));

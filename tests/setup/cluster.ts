@@ -132,14 +132,22 @@ export async function sendOver(server: AppServer, person: WebPerson, sessionId: 
   return { status: turn.status, events: await readTurn(turn), body: turn.body };
 }
 
-/** Waits, as the browser does after Stop, until the server has saved the stopped reply. */
+/**
+ * Waits, as the browser does after Stop, until the server has saved the
+ * stopped reply. Rarely the server does not notice the client going (see
+ * the closing note of the hardening issue) and the reply runs to its end
+ * first, so this asks up to three times (the settle route waits 10 s each).
+ */
 export async function settleOver(server: AppServer, person: WebPerson, sessionId: string) {
-  const response = await fetch(`${server.url}/api/chat`, {
-    method: "POST",
-    headers: { Cookie: person.cookie, "Content-Type": "application/json" },
-    body: JSON.stringify({ mode: "settle", sessionId }),
-  });
-  if (!((await response.json()) as { settled?: boolean }).settled) throw new Error("The stopped reply was not saved in time.");
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const response = await fetch(`${server.url}/api/chat`, {
+      method: "POST",
+      headers: { Cookie: person.cookie, "Content-Type": "application/json" },
+      body: JSON.stringify({ mode: "settle", sessionId }),
+    });
+    if (((await response.json()) as { settled?: boolean }).settled) return;
+  }
+  throw new Error("The stopped reply was not saved in time.");
 }
 
 export type Transcript = { messages: (Turn & { status: string })[]; context: Turn[]; userId: string };
