@@ -6,7 +6,7 @@ import { freePort } from "../../scripts/emulator";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
-export type AppServer = { url: string; logs: () => string; stop: () => Promise<void> };
+export type AppServer = { url: string; pid: number; logs: () => string; stop: () => Promise<void> };
 
 export const TEST_SECRETS = {
   SESSION_SECRETS: "spawned-session-secret-0123456789abcdef",
@@ -25,7 +25,7 @@ export async function startAppServer(env: Record<string, string>): Promise<AppSe
   child.stdout?.on("data", (chunk: Buffer) => output.push(chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => output.push(chunk.toString()));
   await waitForListening(child, output);
-  return { url: `http://localhost:${port}`, logs: () => output.join(""), stop: () => stop(child) };
+  return { url: `http://localhost:${port}`, pid: child.pid!, logs: () => output.join(""), stop: () => stop(child) };
 }
 
 /** Runs the server expecting it to refuse to start; resolves with its exit code and output. */
