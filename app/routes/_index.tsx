@@ -3,7 +3,7 @@ import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
 import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
-import { SignInSchema } from "~/schemas/sign-in";
+import { SIGN_IN_MAX_CHARS, SignInSchema } from "~/schemas/sign-in";
 import { signIn, tooManySignIns, type SignInRefusal } from "~/utils/auth.server";
 import { beginSignInAttempt } from "~/utils/rate-limit.server";
 import { readForm } from "~/utils/request-body.server";
@@ -25,7 +25,7 @@ export const headers: HeadersFunction = ({ actionHeaders }) => {
 export async function action({ request, context }: ActionFunctionArgs) {
   // Counted before anything is read: a flood of malformed forms is limited like any other.
   const attempt = await beginSignInAttempt(clientAddress(context));
-  const form = await readForm(request, { fields: Object.keys(SignInSchema.shape) });
+  const form = await readForm(request, { fields: Object.keys(SignInSchema.shape), maxChars: SIGN_IN_MAX_CHARS });
   const submission = parseWithZod(form, { schema: SignInSchema });
   // The key is never echoed back: not in a page, not in a log.
   const hideFields = ["apiKey"];

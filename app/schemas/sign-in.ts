@@ -11,3 +11,6 @@ export const SignInSchema = z.object({
     .regex(/^[\x21-\x7e]+$/, "An API key has only letters, digits and simple punctuation. Check what you pasted."),
   redirectTo: z.string().optional(),
 });
+
+/** What of each field the server keeps (docs/decisions/015): more than a key with stray spaces, or any path here. */
+export const SIGN_IN_MAX_CHARS = { apiKey: 2_048, redirectTo: 2_048 };

@@ -7,6 +7,14 @@ import type { FormShape } from "./request-body.server";
 export const ASSISTANT_FORM: FormShape = {
   fields: Object.keys(assistantSchema([]).shape),
   lists: { starter_prompts: LIMITS.starterPrompts },
+  maxChars: {
+    name: LIMITS.name + 1,
+    tag_line: LIMITS.tagLine + 1,
+    description: LIMITS.description + 1,
+    instructions: LIMITS.instructions + 1,
+    summary_prompt: LIMITS.summaryPrompt + 1,
+    starter_prompts: LIMITS.starterPrompt + 1,
+  },
 };
 
 /** The lab's starting values: blank, or an existing bot's (to edit or to duplicate). */

@@ -110,22 +110,6 @@ export function streamReply(options: {
 }
 
 /**
- * A signal aborted when either one is. Not AbortSignal.any: the signal it
- * makes is held only weakly by its sources, and under load an abort was seen
- * to go unnoticed (a stopped reply streamed on to its end). Listeners on the
- * sources hold this one strongly.
- */
-export function eitherSignal(first: AbortSignal, second?: AbortSignal): AbortSignal {
-  if (!second) return first;
-  const either = new AbortController();
-  for (const signal of [first, second]) {
-    if (signal.aborted) either.abort(signal.reason);
-    else signal.addEventListener("abort", () => either.abort(signal.reason), { once: true });
-  }
-  return either.signal;
-}
-
-/**
  * A signal aborted when either one is. Not AbortSignal.any, whose signal its
  * sources hold only weakly: the listeners here hold it strongly, so an abort
  * can never be lost to garbage collection mid-reply.

@@ -44,15 +44,22 @@ describe("forms", () => {
     }
   });
 
-  test("a field that is not a list keeps its first value only", () => {
-    const kept = keepFormFields(
-      [
-        ["name", "Coach"],
-        ["name", "Other"],
-      ],
-      shape,
-    );
-    expect(kept.getAll("name")).toEqual(["Coach"]);
+  test("a field that is not a list, sent twice, is refused", async () => {
+    const entries: [string, string][] = [
+      ["name", "Coach"],
+      ["name", "Other"],
+    ];
+    expect(await refusal(() => keepFormFields(entries, shape))).toEqual({ status: 400, text: "The form has more than one name." });
+  });
+
+  test("a value far past any limit is cut, so it is not echoed back whole, and stays past the limit", () => {
+    const kept = keepFormFields([["name", "x".repeat(100_000)]], { ...shape, maxChars: { name: 41 } });
+    expect(kept.get("name")).toHaveLength(41);
+    // Emoji are cut whole: still past a 40-unit limit, with no half of a pair left over.
+    const emoji = keepFormFields([["name", "😀".repeat(5_000)]], { ...shape, maxChars: { name: 41 } }).get("name") as string;
+    expect(Array.from(emoji)).toHaveLength(41);
+    expect(emoji.length).toBeGreaterThan(40);
+    expect(emoji).not.toMatch(/\p{Cs}/u);
   });
 
   test("more repeated list values than the list holds are refused", async () => {

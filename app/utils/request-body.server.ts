@@ -109,7 +109,12 @@ export type FormShape = {
   fields: readonly string[];
   /** Fields that are lists, with how many items they may have (`name[0]` … `name[max - 1]`). */
   lists?: Record<string, number>;
+  /** The most characters of a field (or of each item of a list) worth keeping: its limit and one more. */
+  maxChars?: Record<string, number>;
 };
+
+/** For fields without their own: more than any field of ours allows, far less than a body holds. */
+const DEFAULT_MAX_CHARS = 8_001;
 
 /** The most entries a form may send: far more than any of ours has, far fewer than it takes to hurt. */
 const MAX_FORM_ENTRIES = 100;
@@ -136,16 +141,22 @@ async function parseFormBytes(bytes: Buffer, contentType: string): Promise<[stri
   return [...form.entries()];
 }
 
-/** Keeps the form's own fields, in order; refuses a list index past the list's size and floods of entries. */
+/**
+ * Keeps the form's own fields, in order, each cut to its most characters (a
+ * value one past its limit still fails validation, with the same message, and
+ * what comes back in the page stays small); refuses a list index past the
+ * list's size and floods of entries.
+ */
 export function keepFormFields(entries: Iterable<[string, FormDataEntryValue]>, shape: FormShape): FormData {
   const fields = new Set(shape.fields);
   const kept = new FormData();
   let count = 0;
-  for (const [name, value] of entries) {
+  for (let [name, value] of entries) {
     if (++count > MAX_FORM_ENTRIES) throw formProblem(problem(413, "too_many_fields", "The form has more fields than any form here."));
     // Files are never part of our forms.
     if (typeof value !== "string") continue;
     const item = /^([a-z_]+)\[(\d+)\]$/.exec(name);
+    value = cut(value, shape.maxChars?.[item?.[1] ?? name] ?? DEFAULT_MAX_CHARS);
     if (item) {
       const max = shape.lists?.[item[1]!];
       if (max === undefined) continue;
@@ -156,8 +167,9 @@ export function keepFormFields(entries: Iterable<[string, FormDataEntryValue]>, 
     } else if (fields.has(name)) {
       const max = shape.lists?.[name];
       if (max === undefined) {
-        // A field that is not a list has one value: the first, as a browser sends it.
-        if (!kept.has(name)) kept.append(name, value);
+        // A field that is not a list has one value; a browser never sends two.
+        if (kept.has(name)) throw formProblem(problem(400, "repeated_field", `The form has more than one ${name.replace(/_/g, " ")}.`));
+        kept.append(name, value);
       } else if (kept.getAll(name).length >= max) {
         throw formProblem(problem(400, "too_many_items", `The form has more ${name.replace(/_/g, " ")} than the ${max} allowed.`));
       } else {
@@ -166,6 +178,16 @@ export function keepFormFields(entries: Iterable<[string, FormDataEntryValue]>, 
     }
   }
   return kept;
+}
+
+/**
+ * The first `cap` characters, counted whole (an emoji is one): never a split
+ * surrogate pair, and never fewer UTF-16 units than `cap`, so a value cut one
+ * past its limit still fails the schema's length check.
+ */
+function cut(value: string, cap: number): string {
+  if (value.length <= cap) return value;
+  return Array.from(value).slice(0, cap).join("");
 }
 
 function formProblem(found: BodyProblem): Response {

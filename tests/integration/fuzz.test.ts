@@ -6,27 +6,20 @@
 // for forms), no document changed, a small answer, and a server that keeps
 // answering /healthz. See docs/decisions/015-bounded-request-bodies.md.
 //
-// DEFECTS this file shows. Their tests fail until the app is fixed; the
-// generated properties leave those inputs out so they keep testing the rest.
-//  1. Ids Firestore reserves (`__x__`, `__proto__`) pass `isDocId`; a lookup
-//     with one fails only after ~7 s (INVALID_ARGUMENT, "Resource id is
-//     reserved", on the emulator), so the 5 s deadline answers first: 503 "The
-//     database did not answer in time", in the path of
-//     /assistants/<id>/{edit,status,chat} and /sessions/<id>, as `sessionId` on
-//     /api/chat, and as `model` or X-Session-Id on /v1/chat/completions.
-//  2. A body over the limit sent without a Content-Length (chunked) gets a
-//     connection reset, never the 413: the app cancels the request stream,
-//     which destroys the socket before the answer is written.
-//  3. A rejected over-long field is echoed back in full, two or three times
-//     (the rendered form, the card preview, the hydration data; control
-//     characters as six-byte \u escapes): 100 KB of instructions answer with
-//     220 KB, 30,000 NULs (90 KB sent) with 260 KB, a 100 KB name in the edit
-//     form with 324 KB, a 100 KB `redirectTo` beside a blank key with 106 KB.
-//  4. GET /api/chat answers 400 `{"message":"Unexpected Server Error"}`: no
-//     `error.message`, and a message that blames the server.
-//  5. `name` sent twice on the lab or the edit form is a 500: conform echoes
-//     the two values as an array, and the card preview's Avatar calls
-//     `name.trim()` on it ("TypeError: name.trim is not a function").
+// Defects this file found, each now fixed and kept by its own test below
+// (the generated properties leave those inputs to them):
+//  1. Ids Firestore reserves (`__x__`, `__proto__`) were taken as ids; a
+//     lookup failed only after ~7 s on the emulator, so the 5 s deadline
+//     answered first with a 503. They are now refused at once.
+//  2. A body over the limit sent without a Content-Length got a connection
+//     reset instead of the 413: cancelling the request stream destroyed the
+//     socket. The rest of such a body is now read and dropped (up to 64 MB).
+//  3. A rejected over-long field came back two or three times in full (the
+//     form, the card preview, the hydration data): 100 KB of instructions made
+//     a 220 KB page. Fields are now cut one character past their limit.
+//  4. GET /api/chat answered 400 "Unexpected Server Error"; it is now 405.
+//  5. `name` sent twice on the lab or the edit form was a 500; a field that is
+//     not a list, sent twice, is now a 400.
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import net from "node:net";
@@ -45,7 +38,7 @@ const SMALL = 64 * 1024;
 const FORM_RUNS = 60;
 const JSON_RUNS = 100;
 const MB = 1024 * 1024;
-/** Firestore reserves these ids; see DEFECT 1. */
+/** Firestore reserves these ids; see defect 1 above. */
 const RESERVED_ID = /^__.*__$/;
 
 // ---------------------------------------------------------------------------
@@ -321,7 +314,7 @@ function outside(min: number, max: number, integer = false): fc.Arbitrary<string
   );
 }
 
-/** Ids of nothing: well-formed unknown ids and malformed ones (never the reserved `__x__`, DEFECT 1). */
+/** Ids of nothing: well-formed unknown ids and malformed ones (never the reserved `__x__`, defect 1). */
 const unknownId = fc
   .oneof(
     fc.stringMatching(/^[A-Za-z0-9]{20}$/),
@@ -558,7 +551,7 @@ describe("every form action refuses bad input with a message and changes nothing
   });
 
   const labViolation: fc.Arbitrary<Violation> = fc.oneof(
-    // A name sent twice is DEFECT 5, tried on its own below.
+    // A name sent twice (defect 5) is tried on its own below.
     fieldIs("name", badLabel(40, { twice: false }), "a bad name"),
     fieldIs("tag_line", badLabel(60), "a bad tag line"),
     fieldIs("instructions", badText(4_000), "bad instructions"),
@@ -650,7 +643,7 @@ describe("every form action refuses bad input with a message and changes nothing
     await fuzzForms("malformed chat intents (rename, delete, rate, conclude)", input);
   });
 
-  // DEFECT 3: the rejected value comes back in full, two or three times.
+  // Defect 3: the rejected value came back in full, two or three times.
   test("a rejected over-long field is not echoed back past 64 KB", async () => {
     const group = "over-long fields, echoed in the answer";
     const cases: [string, string, Record<string, string>][] = [
@@ -670,7 +663,7 @@ describe("every form action refuses bad input with a message and changes nothing
     expect(problems).toEqual([]);
   });
 
-  // DEFECT 5: `name` twice is a 500 on both forms.
+  // Defect 5: `name` twice was a 500 on both forms.
   test("every lab field sent twice is a 400 with its error, on the lab and the edit form", async () => {
     const group = "lab fields sent twice";
     const twice: Record<string, [string, string]> = {
@@ -819,7 +812,7 @@ describe("every JSON body is refused with error.message and changes nothing", ()
     await fuzzJson(group, "/v1/chat/completions", input);
   });
 
-  // DEFECT 4: GET /api/chat answers 400 {"message":"Unexpected Server Error"}.
+  // Defect 4: GET /api/chat answered 400 {"message":"Unexpected Server Error"}.
   test("every method but POST on the JSON routes is answered 405 with error.message", async () => {
     const group = "other methods on the JSON routes";
     const problems: string[] = [];
@@ -954,7 +947,7 @@ describe("large bodies are refused with their message and change nothing", () =>
     expect(problems).toEqual([]);
   });
 
-  // DEFECT 2: all but /v1's 1 MB (under its 2 MB limit) get a connection reset.
+  // Defect 2: all but /v1's 1 MB (under its 2 MB limit) got a connection reset.
   test("1 MB and 50 MB bodies sent chunked, without a Content-Length, get their 4xx too", { timeout: 60_000 }, async () => {
     const group = "1 MB and 50 MB bodies sent chunked";
     const before = await dump();
@@ -966,7 +959,7 @@ describe("large bodies are refused with their message and change nothing", () =>
 });
 
 describe("ids Firestore reserves are refused like any other id of nothing", () => {
-  // DEFECT 1: each of these waits 5 s for the Firestore deadline and answers 503.
+  // Defect 1: each of these waited 5 s for the Firestore deadline and answered 503.
   test("reserved document ids (__x__) in paths and bodies are a quick 404, not a 503 after the deadline", { timeout: 30_000 }, async () => {
     const group = "reserved document ids in paths and bodies";
     const json = (body: unknown, headers: Record<string, string> = {}): RequestInit => ({
