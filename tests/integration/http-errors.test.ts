@@ -1,5 +1,5 @@
 import http from "node:http";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { BODY_LIMITS } from "~/utils/body-limits";
 import { describeWait } from "~/utils/rate-limit.server";
 import { startAppServer, type AppServer } from "../setup/app-server";
@@ -53,10 +53,12 @@ describe("/api/chat errors keep their words", () => {
     await expectError(busy, 409, "session_busy");
     // Three turns a minute here: the slow one, the refused one did not count, so two more and then 429.
     await slow.body?.cancel();
+    // A line is written when its response ends; the last may still be on its way from the process.
+    const refusalsLogged = () => server.logs().slice(logBefore).match(/POST \/api\/chat (401|400|404|415|413|409)/g)?.length;
+    await vi.waitFor(() => expect(refusalsLogged()).toBe(6), { timeout: 5_000 });
     const log = server.logs().slice(logBefore);
     expect(log).not.toContain("Unexpected Server Error");
     expect(log).not.toMatch(/\n\s+at /); // no stack traces
-    expect(log.match(/POST \/api\/chat (401|400|404|415|413|409)/g)?.length).toBe(6);
   });
 
   test("a turn over the limit is 429 with Retry-After and says when to try again", async () => {
