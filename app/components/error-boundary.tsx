@@ -13,6 +13,13 @@ const defaultMessages: Record<number, string> = {
   503: "The database did not answer in time. Nothing is lost: try again in a few seconds.",
 };
 
+/** Statuses whose refusals say precisely what was wrong with the request (request-body.server.ts). */
+const SAYS_WHY = new Set([400, 413, 415]);
+
+function ownWords(error: { status: number; data: unknown }): string | null {
+  return SAYS_WHY.has(error.status) && typeof error.data === "string" && error.data.trim() ? error.data : null;
+}
+
 /** One error page for every route, with per-status messages that routes may override. */
 export function GeneralErrorBoundary({
   statusHandlers = {},
@@ -26,6 +33,7 @@ export function GeneralErrorBoundary({
     ? [
         error.status === 404 ? "Not found" : `Error ${error.status}`,
         statusHandlers[error.status]?.(error) ??
+          ownWords(error) ??
           defaultMessages[error.status] ??
           "Something went wrong with that request.",
       ]

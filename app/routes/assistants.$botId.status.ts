@@ -13,7 +13,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const { userId, apiKey } = await requireUser(request);
   const botId = params.botId!;
   const intent = Intent.safeParse((await readForm(request, { fields: ["intent"] })).get("intent"));
-  if (!intent.success) throw new Response("Unknown action", { status: 400 });
+  if (!intent.success) throw new Response("That is not something an assistant's page can do.", { status: 400 });
 
   switch (intent.data) {
     case "deactivate":

@@ -81,7 +81,67 @@ describe("two sends to one session at the same moment", () => {
   });
 });
 
+describe("two sends to one session with replies that finish at once", () => {
+  test(`on two processes, ${TRIALS} times: whatever is admitted, the saved context keeps every turn the transcript has`, { timeout: 120_000 }, async () => {
+    // The race that used to lose messages: the second send is decided after the first reply
+    // is already saved, and must then see it in the context rather than what it read before.
+    const [first, second] = cluster.servers as [typeof cluster.servers[0], typeof cluster.servers[0]];
+    const person = await signInOver(second);
+    let held = 0;
+    let lost = 0;
+    for (let trial = 0; trial < TRIALS; trial += 1) {
+      const sessionId = await newChatOver(second, person);
+      expect((await sendOver(first, person, sessionId, `opening ${trial}`)).status).toBe(200);
+      const results = await Promise.all([sendOver(first, person, sessionId, `left ${trial}`), sendOver(second, person, sessionId, `right ${trial}`)]);
+      for (const result of results) {
+        expect([200, 409]).toContain(result.status);
+        if (result.status === 409) expect(result.body).toMatchObject({ error: { code: "session_busy" } });
+      }
+      const transcript = await readTranscript(cluster.firestore, person, sessionId);
+      const admitted = results.filter((result) => result.status === 200).length;
+      expect(transcript.messages).toHaveLength(2 + 2 * admitted);
+      const missing = turnsOf(transcript).filter((turn) => !transcript.context.some((kept) => kept.content === turn.content));
+      lost += missing.length;
+      expect(transcript.context).toEqual(turnsOf(transcript));
+      held += 1;
+    }
+    recordReliability({ area: "concurrency", what: "two sends to one session at once with fast replies, two processes (context keeps the transcript)", tried: TRIALS, held, lost });
+  });
+});
+
 describe("a turn whose server died mid-reply", () => {
+  test("on another server, the next message is told how long to wait, and goes through once the lease runs out", { timeout: 90_000 }, async () => {
+    const crashing = await startCluster(2);
+    try {
+      const [doomed, survivor] = crashing.servers as [typeof crashing.servers[0], typeof crashing.servers[0]];
+      const person = await signInOver(survivor);
+      const sessionId = await newChatOver(survivor, person);
+      const turn = await openTurn(doomed, person, sessionId, "[fake:slow] asked just before the crash");
+      expect(turn.status).toBe(200);
+      process.kill(doomed.pid, "SIGKILL");
+      await turn.stop.abort();
+
+      const refused = await sendOver(survivor, person, sessionId, "are you there?");
+      expect(refused.status).toBe(409);
+      expect(refused.body).toMatchObject({ error: { code: "session_busy", message: expect.stringMatching(/at most \d+ seconds/) } });
+      const wait = Number(/at most (\d+) seconds/.exec((refused.body as { error: { message: string } }).error.message)![1]);
+      expect(wait).toBeLessThanOrEqual(20);
+      await new Promise((resolve) => setTimeout(resolve, wait * 1000 + 500));
+
+      const answered = await sendOver(survivor, person, sessionId, "are you there?");
+      expect(answered.status).toBe(200);
+      const transcript = await readTranscript(crashing.firestore, person, sessionId);
+      expect(transcript.context.map((turn) => turn.content.slice(0, 24))).toEqual([
+        "[fake:slow] asked just b",
+        "are you there?",
+        expect.stringContaining("Thanks for asking"),
+      ]);
+      recordReliability({ area: "process", what: "a server killed mid-reply (the session frees itself within its lease)", tried: 1, held: 1, lost: 0 });
+    } finally {
+      await crashing.stop();
+    }
+  });
+
   test("the next message is told how long to wait, and goes through once the lease runs out", async () => {
     const person = await signedInPerson();
     const bot = await createTestBot(person, { session_type: "2" });

@@ -29,6 +29,7 @@ import { getFirestore, type Firestore } from "firebase-admin/firestore";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { FAKE_CHAT_MODELS } from "../fakes/openai-server";
 import { startAppServer, type AppServer } from "../setup/app-server";
+import { assistantFields } from "../setup/assistant-input";
 import { allDocuments } from "../setup/firestore";
 import { fakeProvider } from "../setup/integration";
 import { recordReliability } from "../setup/reliability";
@@ -103,18 +104,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const VALID_LAB: Record<string, string> = {
-  name: "Fuzz target",
-  tag_line: "Takes every input",
-  instructions: "Answer briefly.",
-  session_type: "2",
-  model: "gpt-4o-mini",
-  max_tokens: "100",
-  temperature: "1",
-  top_p: "1",
-  frequency_penalty: "0",
-  presence_penalty: "0",
-};
+const VALID_LAB = assistantFields({ name: "Fuzz target", tag_line: "Takes every input", instructions: "Answer briefly." });
 const LAB_FIELDS = [...Object.keys(VALID_LAB), "description", "summary_prompt", "starter_prompts"];
 
 function postForm(path: string, fields: Record<string, string>) {

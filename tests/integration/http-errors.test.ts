@@ -11,13 +11,21 @@ import { newChatOver, signInOver, type WebPerson } from "../setup/cluster";
 // one line; bodies too large or of the wrong type are refused before they
 // are read, on a connection that stays usable.
 
+const SIGN_IN_ATTEMPTS = 3;
+
 let server: AppServer;
 let person: WebPerson;
 let sessionId: string;
 
 beforeAll(async () => {
   const secrets = Object.fromEntries(["SESSION_SECRETS", "USER_HASH_SECRET", "ENCRYPTION_SECRET"].map((name) => [name, process.env[name]!]));
-  server = await startAppServer({ ...secrets, OPENAI_BASE_URL: fakeProvider.url, GOOGLE_CLOUD_PROJECT: "demo-http-errors", CHAT_TURNS_PER_MINUTE: "3" });
+  server = await startAppServer({
+    ...secrets,
+    OPENAI_BASE_URL: fakeProvider.url,
+    GOOGLE_CLOUD_PROJECT: `demo-http-errors-${Date.now()}`,
+    CHAT_TURNS_PER_MINUTE: "3",
+    SIGN_IN_ATTEMPTS: String(SIGN_IN_ATTEMPTS),
+  });
   person = await signInOver(server);
   sessionId = await newChatOver(server, person);
 });
@@ -42,7 +50,6 @@ describe("/api/chat errors keep their words", () => {
     await expectError(await postChat(JSON.stringify({ mode: "session", sessionId, message: "hi" }), {}, ""), 401, "signed_out");
     await expectError(await postChat("{not json"), 400, "invalid_json");
     await expectError(await postChat(JSON.stringify({ mode: "session", sessionId: "nope", message: "hi" })), 404, "not_found");
-    await expectError(await postChat(JSON.stringify({ mode: "session", sessionId, message: "hi" }), { "Content-Type": "text/plain" }), 415, "unsupported_media_type");
     await expectError(await postChat("x".repeat(BODY_LIMITS.chat + 1)), 413, "too_large");
     await expectError(await fetch(`${server.url}/api/chat`, { headers: { Cookie: person.cookie } }), 405, "method_not_allowed");
 
@@ -54,8 +61,8 @@ describe("/api/chat errors keep their words", () => {
     // Three turns a minute here: the slow one, the refused one did not count, so two more and then 429.
     await slow.body?.cancel();
     // A line is written when its response ends; the last may still be on its way from the process.
-    const refusalsLogged = () => server.logs().slice(logBefore).match(/POST \/api\/chat (401|400|404|415|413|409)/g)?.length;
-    await vi.waitFor(() => expect(refusalsLogged()).toBe(6), { timeout: 5_000 });
+    const refusalsLogged = () => server.logs().slice(logBefore).match(/POST \/api\/chat (401|400|404|413|409)/g)?.length;
+    await vi.waitFor(() => expect(refusalsLogged()).toBe(5), { timeout: 5_000 });
     const log = server.logs().slice(logBefore);
     expect(log).not.toContain("Unexpected Server Error");
     expect(log).not.toMatch(/\n\s+at /); // no stack traces
@@ -83,6 +90,28 @@ describe("/api/chat errors keep their words", () => {
 });
 
 describe("bodies", () => {
+  test("JSON sent as text/plain, which a page on another site could send, is refused with 415", async () => {
+    const response = await postChat(JSON.stringify({ mode: "session", sessionId, message: "hi" }), { "Content-Type": "text/plain" });
+    await expectError(response, 415, "unsupported_media_type");
+  });
+
+  test("a sparse list index is refused with a small answer, at once", async () => {
+    const started = performance.now();
+    const response = await fetch(`${server.url}/assistants/new`, {
+      method: "POST",
+      headers: { Cookie: person.cookie, "Content-Type": "application/x-www-form-urlencoded" },
+      body: "name=x&starter_prompts[50000000]=x&junk[50000000]=x",
+    });
+    const body = await response.text();
+    expect(response.status).toBe(400);
+    // Said on the page itself, not only in its data.
+    expect(body).toMatch(/<main[^]*more starter prompts than the 4 allowed[^]*<\/main>/);
+    // The error page (the old answer echoed 50 million list slots: 150 MB).
+    expect(body.length).toBeLessThan(64 * 1024);
+    // A liveness bound, not a performance target: the old echo took over 10 s.
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+
   test("a form sent as anything but a web form is 415, not a server error", async () => {
     const response = await fetch(`${server.url}/assistants/new`, {
       method: "POST",
@@ -99,7 +128,14 @@ describe("bodies", () => {
     const send = (path: string, body: Buffer | null) =>
       new Promise<{ status: number; text: string; reused: boolean }>((resolve, reject) => {
         const request = http.request(
-          { host: url.hostname, port: url.port, path, method: body ? "POST" : "GET", agent, headers: body ? { "Content-Type": "application/json", "Content-Length": body.length } : {} },
+          {
+            host: url.hostname,
+            port: url.port,
+            path,
+            method: body ? "POST" : "GET",
+            agent,
+            headers: body ? { Cookie: person.cookie, "Content-Type": "application/json", "Content-Length": body.length } : {},
+          },
           (response) => {
             let text = "";
             response.setEncoding("utf8");
@@ -117,5 +153,24 @@ describe("bodies", () => {
     expect(next.status).toBe(200);
     expect(next.reused).toBe(true);
     agent.destroy();
+  });
+});
+
+describe("sign-in over its limit", () => {
+  // Last in this file: it spends this server's sign-in budget for the address.
+  test("the error page says when to try again, and so does Retry-After", async () => {
+    const attempt = () => fetch(`${server.url}/?index`, { method: "POST", body: new URLSearchParams({ apiKey: "sk-fake-rejected-over-the-limit" }) });
+    const statuses: number[] = [];
+    let refused: Response | null = null;
+    for (let i = 0; i < SIGN_IN_ATTEMPTS + 1; i += 1) {
+      const response = await attempt();
+      statuses.push(response.status);
+      if (response.status === 429) refused = response;
+      else await response.text();
+    }
+    expect(statuses).toEqual([...Array(SIGN_IN_ATTEMPTS).fill(401), 429]);
+    const retryAfter = Number(refused!.headers.get("Retry-After"));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(await refused!.text()).toContain(`Try again in ${describeWait(retryAfter)}.`);
   });
 });

@@ -57,7 +57,8 @@ async function waitForListening(child: ChildProcess, output: string[], timeoutMs
 }
 
 function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
+  // Gone already: exited, or killed by a signal (a test that crashes it on purpose).
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once("exit", () => resolve());
     child.kill("SIGTERM");

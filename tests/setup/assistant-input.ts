@@ -1,8 +1,9 @@
 // A valid AssistantInput for tests and benchmarks, parsed by the lab's own schema.
 import { assistantSchema, type AssistantInput } from "~/schemas/assistant";
 
-export function assistantInput(fields: Record<string, string> = {}): AssistantInput {
-  const values = {
+/** The lab form's fields, filled in validly, as a browser posts them. */
+export function assistantFields(fields: Record<string, string> = {}): Record<string, string> {
+  return {
     name: "Helper",
     tag_line: "Helps",
     instructions: "Help.",
@@ -15,5 +16,9 @@ export function assistantInput(fields: Record<string, string> = {}): AssistantIn
     presence_penalty: "0",
     ...fields,
   };
-  return assistantSchema([values.model]).parse(values);
+}
+
+export function assistantInput(fields: Record<string, string> = {}): AssistantInput {
+  const values = assistantFields(fields);
+  return assistantSchema([values.model!]).parse(values);
 }

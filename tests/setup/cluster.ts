@@ -8,6 +8,7 @@ import { readChatEvents, type ChatEvent } from "~/utils/chat-events";
 import type { Turn } from "~/utils/context.server";
 import { open, transcriptKey } from "~/utils/transcript-crypto.server";
 import { startAppServer, type AppServer } from "./app-server";
+import { assistantFields } from "./assistant-input";
 import { fakeProvider } from "./integration";
 
 export type Cluster = { project: string; servers: AppServer[]; firestore: Firestore; stop: () => Promise<void> };
@@ -61,19 +62,7 @@ export function postForm(server: AppServer, person: WebPerson, path: string, fie
   });
 }
 
-const ASSISTANT = {
-  name: "Thinker",
-  tag_line: "Thinks with you",
-  instructions: "Help the person think.",
-  summary_prompt: "Summarize.",
-  session_type: "2",
-  model: "gpt-4o-mini",
-  max_tokens: "300",
-  temperature: "0.7",
-  top_p: "1",
-  frequency_penalty: "0",
-  presence_penalty: "0",
-};
+const ASSISTANT = assistantFields({ name: "Thinker", tag_line: "Thinks with you", instructions: "Help the person think.", max_tokens: "300" });
 
 /** Creates an assistant through the lab and starts a chat with it; returns the session id. */
 export async function newChatOver(server: AppServer, person: WebPerson): Promise<string> {
