@@ -58,6 +58,7 @@ export async function startServer(options: { mode?: ServerMode; port?: number } 
       }),
     }),
   );
+  app.use(oneLineErrors);
 
   const server = app.listen(options.port ?? env.PORT);
   await new Promise<void>((resolve, reject) => {
@@ -173,6 +174,18 @@ function declaredBodyLimit(req: express.Request, res: express.Response, next: ex
   } else {
     res.type("text/plain").send(message);
   }
+}
+
+/**
+ * What fails before Remix (a path with a malformed escape, a body Express
+ * cannot read) is answered with its own status and logged as one line,
+ * instead of Express's stack trace.
+ */
+function oneLineErrors(error: unknown, req: express.Request, res: express.Response, next: express.NextFunction) {
+  if (res.headersSent) return next(error);
+  const status = Number((error as { status?: unknown }).status) || 500;
+  console.error(`${req.method} ${req.path.slice(0, 200)}: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
+  res.status(status).type("text/plain").send(status < 500 ? "That request could not be read." : "Something went wrong on our side.");
 }
 
 async function productionBuild(app: express.Express): Promise<ServerBuild> {

@@ -89,6 +89,17 @@ describe("/api/chat errors keep their words", () => {
   });
 });
 
+describe("addresses", () => {
+  test("a path with a malformed escape is a 400, logged as one line without a stack trace", async () => {
+    const logBefore = server.logs().length;
+    const response = await fetch(`${server.url}/assistants/%ZZ/status`, { method: "POST", headers: { Cookie: person.cookie } });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toBe("That request could not be read.");
+    await vi.waitFor(() => expect(server.logs().slice(logBefore)).toContain("POST /assistants/%ZZ/status 400"));
+    expect(server.logs().slice(logBefore)).not.toMatch(/\n\s+at /);
+  });
+});
+
 describe("bodies", () => {
   test("JSON sent as text/plain, which a page on another site could send, is refused with 415", async () => {
     const response = await postChat(JSON.stringify({ mode: "session", sessionId, message: "hi" }), { "Content-Type": "text/plain" });

@@ -31,6 +31,8 @@ export async function startCluster(count: number, env: Record<string, string> = 
       }),
     );
   }
+  // On the emulator no credentials are used: no probing for a cloud metadata server (as db.server does).
+  process.env.METADATA_SERVER_DETECTION ??= "none";
   const app = initializeApp({ projectId: project }, project);
   return {
     project,
