@@ -8,7 +8,7 @@ import { buildMessages, type Turn } from "./context.server";
 import { describeProviderError } from "./provider-errors.server";
 import { consumeChatTurn } from "./rate-limit.server";
 import { parseJsonBody } from "./request-body.server";
-import { COMPLETION_TIMEOUT_MS, providerClient, providerConfig } from "./provider.server";
+import { chatBody, COMPLETION_TIMEOUT_MS, providerClient, providerConfig } from "./provider.server";
 import { openAiError, providerFailure, type ApiCaller } from "./openai-compat.server";
 import { transcriptKey, type TranscriptKey } from "./transcript-crypto.server";
 
@@ -158,7 +158,7 @@ async function replyOnce(turn: ApiTurn): Promise<Response> {
   const client = providerClient(caller.apiKey, { ...config, timeoutMs: Math.max(config.timeoutMs, COMPLETION_TIMEOUT_MS) });
   let completion;
   try {
-    completion = await client.chat.completions.create({ ...params, stream: false }, { signal });
+    completion = await client.chat.completions.create({ ...chatBody(params), stream: false }, { signal });
   } catch (error) {
     const stopped = signal.aborted;
     const failed = replyOutcome(params.messages, {

@@ -4,7 +4,7 @@ import type { ChatCompletionChunk, ChatCompletionMessageParam } from "openai/res
 import { tokensOf } from "./context.server";
 import { encodeEvent, type ChatError, type ChatEvent, type ChatUsage } from "./chat-events";
 import { describeProviderError, StallError } from "./provider-errors.server";
-import { providerClient, providerConfig, type ProviderConfig } from "./provider.server";
+import { chatBody, providerClient, providerConfig, type ProviderConfig } from "./provider.server";
 
 export type ChatParams = {
   model: string;
@@ -180,7 +180,7 @@ export class UpstreamCall {
     this.watch();
     try {
       return await providerClient(apiKey, this.config).chat.completions.create(
-        { ...params, stream: true, stream_options: { include_usage: true } },
+        { ...chatBody(params), stream: true, stream_options: { include_usage: true } },
         { signal: this.controller.signal },
       );
     } catch (error) {

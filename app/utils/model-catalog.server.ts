@@ -56,3 +56,40 @@ export function costOf(model: string, usage: { prompt_tokens: number; completion
   return (usage.prompt_tokens * price.input + usage.completion_tokens * price.output) / 1_000_000;
 }
 
+
+/**
+ * How a model takes its settings on Chat Completions. Reasoning models (the o
+ * series and the gpt-5 family) refuse `max_tokens` (they take
+ * `max_completion_tokens`, which also bounds their hidden reasoning), refuse
+ * top_p and both penalties, and accept temperature only at its default.
+ * Longest prefix wins: gpt-5-chat is a standard chat model.
+ */
+const KINDS: Record<string, "standard" | "reasoning"> = {
+  o1: "reasoning",
+  o3: "reasoning",
+  o4: "reasoning",
+  "gpt-5": "reasoning",
+  "gpt-5-chat": "standard",
+};
+
+export function isReasoningModel(model: string): boolean {
+  return lookup(KINDS, model) === "reasoning";
+}
+
+export type SamplingSettings = {
+  max_tokens: number;
+  temperature?: number;
+  top_p?: number;
+  frequency_penalty?: number;
+  presence_penalty?: number;
+};
+
+/**
+ * The settings part of a request, as the model accepts them: one place that
+ * knows which parameters each kind of model takes, used by every call.
+ */
+export function requestSettings(model: string, settings: SamplingSettings) {
+  if (isReasoningModel(model)) return { model, max_completion_tokens: settings.max_tokens };
+  const { max_tokens, temperature, top_p, frequency_penalty, presence_penalty } = settings;
+  return { model, max_tokens, temperature, top_p, frequency_penalty, presence_penalty };
+}

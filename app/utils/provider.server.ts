@@ -2,6 +2,14 @@ import OpenAI from "openai";
 import type { ChatCompletionMessageParam } from "openai/resources/chat/completions";
 import { chatModelIds } from "./chat-models";
 import { getEnv } from "./env.server";
+import { requestSettings, type SamplingSettings } from "./model-catalog.server";
+
+export type ChatRequestParams = SamplingSettings & { model: string; messages: ChatCompletionMessageParam[] };
+
+/** A chat request's body as the model accepts it (see requestSettings): every call to the provider is built here. */
+export function chatBody(params: ChatRequestParams) {
+  return { ...requestSettings(params.model, params), messages: params.messages };
+}
 
 // One client per request, built from the person's own key. A process-wide
 // client would let concurrent requests use each other's keys.
@@ -76,7 +84,7 @@ export async function completeOnce(
 ): Promise<Completion> {
   const config = providerConfig();
   const client = providerClient(apiKey, { ...config, timeoutMs: Math.max(config.timeoutMs, COMPLETION_TIMEOUT_MS) });
-  const completion = await client.chat.completions.create({ ...params, stream: false }, { signal });
+  const completion = await client.chat.completions.create({ ...chatBody(params), stream: false }, { signal });
   return {
     text: completion.choices[0]?.message?.content ?? "",
     usage: {

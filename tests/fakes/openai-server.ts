@@ -36,7 +36,10 @@ export type FakeProviderOptions = {
   slowChunkDelayMs?: number;
 };
 
-export const FAKE_CHAT_MODELS = ["gpt-4o", "gpt-4o-mini", "gpt-4.1-mini", "o3-mini"];
+export const FAKE_CHAT_MODELS = ["gpt-4o", "gpt-4o-mini", "gpt-4.1-mini", "o3-mini", "o3", "gpt-5", "gpt-5-mini"];
+
+/** Models that, like the real API's reasoning models, refuse max_tokens and sampling settings. */
+const REASONING_MODELS = new Set(["o3-mini", "o3", "gpt-5", "gpt-5-mini"]);
 const NON_CHAT_MODELS = ["text-embedding-3-small", "whisper-1", "tts-1", "dall-e-3", "omni-moderation-latest"];
 
 type ChatBody = {
@@ -46,6 +49,10 @@ type ChatBody = {
   stream_options?: { include_usage?: boolean };
   max_tokens?: number;
   max_completion_tokens?: number;
+  temperature?: number;
+  top_p?: number;
+  frequency_penalty?: number;
+  presence_penalty?: number;
 };
 
 export async function startFakeProvider(options: FakeProviderOptions = {}): Promise<FakeProvider> {
@@ -146,6 +153,9 @@ async function chatCompletion(body: ChatBody, res: http.ServerResponse, options:
       "model_not_found",
     );
   }
+
+  const refusal = reasoningRefusal(body);
+  if (refusal) return sendError(res, 400, refusal.message, "invalid_request_error", refusal.code, refusal.param);
 
   const lastUser = [...body.messages].reverse().find((message) => message.role === "user");
   const lastText = textOf(lastUser?.content);
@@ -292,6 +302,36 @@ async function readJson(req: http.IncomingMessage): Promise<unknown> {
 function sendJson(res: http.ServerResponse, status: number, payload: unknown) {
   res.writeHead(status, { "Content-Type": "application/json" });
   res.end(JSON.stringify(payload));
+}
+
+/**
+ * What the real API answers a reasoning model's request with settings it does
+ * not take (the errors' exact words, as the API sends them): max_tokens, top_p
+ * and the penalties are refused whatever their value, temperature unless it is
+ * the default 1.
+ */
+function reasoningRefusal(body: ChatBody): { message: string; code: string; param: string } | null {
+  if (!REASONING_MODELS.has(body.model ?? "")) return null;
+  if (body.max_tokens !== undefined) {
+    return {
+      message: "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+      code: "unsupported_parameter",
+      param: "max_tokens",
+    };
+  }
+  if (body.temperature !== undefined && body.temperature !== 1) {
+    return {
+      message: `Unsupported value: 'temperature' does not support ${body.temperature} with this model. Only the default (1) value is supported.`,
+      code: "unsupported_value",
+      param: "temperature",
+    };
+  }
+  for (const param of ["top_p", "frequency_penalty", "presence_penalty"] as const) {
+    if (body[param] !== undefined) {
+      return { message: `Unsupported parameter: '${param}' is not supported with this model.`, code: "unsupported_parameter", param };
+    }
+  }
+  return null;
 }
 
 function sendError(
