@@ -2,7 +2,11 @@ import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { signIn, visit } from "./helpers";
 
-const screenshots = path.resolve(import.meta.dirname, "../../docs/screenshots");
+// The README's pictures are refreshed only on request (`npm run screenshots`); a test run
+// writes its pictures under test-results and leaves tracked files alone.
+const screenshots = process.env.REFRESH_SCREENSHOTS
+  ? path.resolve(import.meta.dirname, "../../docs/screenshots")
+  : path.resolve(import.meta.dirname, "../../test-results/screenshots");
 
 test("the showcased gallery is open to everyone; chatting asks to sign in", async ({ page }) => {
   await visit(page, "/assistants");
