@@ -8,7 +8,7 @@ import type { AppLoadContext, ServerBuild } from "@remix-run/node";
 import compression from "compression";
 import express from "express";
 import morgan from "morgan";
-import { bodyLimitFor, describeBytes } from "../app/utils/body-limits.ts";
+import { bodyLimitFor, tooLargeMessage } from "../app/utils/body-limits.ts";
 import { getEnv } from "../app/utils/env.server.ts";
 import { contentSecurityPolicy, DEV_HMR_PORT, type ServerMode } from "./content-security-policy.ts";
 
@@ -165,7 +165,7 @@ function sameOriginForms(req: express.Request, res: express.Response, next: expr
 function declaredBodyLimit(req: express.Request, res: express.Response, next: express.NextFunction) {
   const limit = bodyLimitFor(req.path);
   if (Number(req.get("Content-Length") ?? 0) <= limit) return next();
-  const message = `The request is larger than the ${describeBytes(limit)} this address accepts. Nothing was saved.`;
+  const message = tooLargeMessage(limit);
   res.status(413);
   if (req.path.startsWith("/v1/")) {
     res.json({ error: { message, type: "invalid_request_error", param: null, code: "request_too_large" } });

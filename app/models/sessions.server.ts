@@ -303,7 +303,8 @@ export async function admitRetry(session: ChatSession, key: TranscriptKey): Prom
     // Every message added also changes the session, so the precondition covers this read too.
     const newest = (await withDeadline(messages(session.id).orderBy("created_date", "desc").limit(1).get())).docs[0];
     const last = newest ? toMessage(newest, key) : null;
-    let turns = storedContext(key, current).turns;
+    const stored = storedContext(key, current);
+    let turns = stored.turns;
     if (last?.role === "assistant" && turns.at(-1)?.role === "assistant") turns = turns.slice(0, -1);
     // A message saved whose reply never was (the server stopped mid-turn) may not be in the context yet.
     if (last?.role === "user" && last.content && turns.at(-1)?.content !== last.content) {
@@ -311,7 +312,7 @@ export async function admitRetry(session: ChatSession, key: TranscriptKey): Prom
     }
     if (!last || turns.at(-1)?.role !== "user") return { result: null };
     const batch = db().batch().update(sessionRef, leaseFields(leaseId), unchanged);
-    return { result: { leaseId, context: { ...storedContext(key, current), turns }, replaces: last.role === "assistant" ? last.id : null }, batch };
+    return { result: { leaseId, context: { ...stored, turns }, replaces: last.role === "assistant" ? last.id : null }, batch };
   });
 }
 

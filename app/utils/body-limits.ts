@@ -21,6 +21,11 @@ export function bodyLimitFor(pathname: string): number {
   return BODY_LIMITS.form;
 }
 
-export function describeBytes(bytes: number): string {
+function describeBytes(bytes: number): string {
   return bytes >= 1024 * KB ? `${bytes / (1024 * KB)} MB` : `${bytes / KB} KB`;
+}
+
+/** The one wording of a 413, whether the server or the app refuses the body. */
+export function tooLargeMessage(limit: number): string {
+  return `The request is larger than the ${describeBytes(limit)} this address accepts. Nothing was saved.`;
 }

@@ -2,7 +2,7 @@ import { consumePoint, returnPoint, type Window } from "~/models/rate-limits.ser
 import { getEnv } from "./env.server";
 
 // The limits, counted in Firestore so that every instance shares them
-// (docs/decisions/011). Sign-in is limited per client address and per key,
+// (docs/decisions/012). Sign-in is limited per client address and per key,
 // and what a successful sign-in used is given back: only failures count.
 
 export type LimitResult = { allowed: true } | { allowed: false; retryAfterSeconds: number };
@@ -14,6 +14,9 @@ const chatTurns = (): Window => ({ name: "chat-turns", points: getEnv().CHAT_TUR
 /** A sign-in attempt under way: refused, or allowed with a way to give its points back once it succeeds. */
 export type SignInAttempt = LimitResult & { succeeded: () => Promise<void> };
 
+/** A refused attempt: nothing to give back. */
+const refused = (result: Extract<LimitResult, { allowed: false }>): SignInAttempt => ({ ...result, succeeded: async () => undefined });
+
 /**
  * Counts a sign-in attempt against the client's address and, once the key is
  * known, against the key's hash. The address is counted before the form is
@@ -21,7 +24,7 @@ export type SignInAttempt = LimitResult & { succeeded: () => Promise<void> };
  */
 export async function beginSignInAttempt(clientAddress: string): Promise<SignInAttempt> {
   const byAddress = await consumePoint(signInByAddress(), clientAddress);
-  if (!byAddress.allowed) return { ...byAddress, succeeded: async () => undefined };
+  if (!byAddress.allowed) return refused(byAddress);
   return { allowed: true, succeeded: () => returnPoint(byAddress.id) };
 }
 
@@ -29,7 +32,7 @@ export async function beginSignInAttempt(clientAddress: string): Promise<SignInA
 export async function countKeyAttempt(attempt: SignInAttempt, userHash: string): Promise<SignInAttempt> {
   if (!attempt.allowed) return attempt;
   const byKey = await consumePoint(signInByKey(), userHash);
-  if (!byKey.allowed) return { ...byKey, succeeded: async () => undefined };
+  if (!byKey.allowed) return refused(byKey);
   return {
     allowed: true,
     succeeded: async () => {

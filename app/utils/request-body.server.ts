@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { bodyLimitFor, describeBytes } from "./body-limits";
+import { bodyLimitFor, tooLargeMessage } from "./body-limits";
 
 // Every request body the app reads goes through here: it is read only up to
 // its route's limit, only in the content types the route speaks, and a form
@@ -22,7 +22,7 @@ export type BodyProblem = { status: number; code: string; message: string; field
 const problem = (status: number, code: string, message: string, field: string | null = null): BodyProblem => ({ status, code, message, field });
 
 function tooLarge(limit: number): BodyProblem {
-  return problem(413, "too_large", `The request is larger than the ${describeBytes(limit)} this address accepts. Nothing was saved.`);
+  return problem(413, "too_large", tooLargeMessage(limit));
 }
 
 /** The body as bytes, refusing past the route's limit whether or not Content-Length says so. */
