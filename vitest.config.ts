@@ -9,7 +9,10 @@ export default defineConfig({
     environment: "node",
     restoreMocks: true,
     projects: [
-      { extends: true, test: { name: "unit", include: ["app/**/*.test.{ts,tsx}", "scripts/**/*.test.ts", "tests/fakes/**/*.test.ts"] } },
+      {
+        extends: true,
+        test: { name: "unit", include: ["app/**/*.test.{ts,tsx}", "scripts/**/*.test.ts", "tests/fakes/**/*.test.ts"] },
+      },
       {
         extends: true,
         test: {

@@ -38,7 +38,12 @@ async function measure(name: string, target: number, work: () => Promise<unknown
     times.push(performance.now() - started);
   }
   times.sort((a, b) => a - b);
-  results.push({ name, median: times[Math.floor(times.length / 2)]!, p95: times[Math.floor(times.length * 0.95)]!, target });
+  results.push({
+    name,
+    median: times[Math.floor(times.length / 2)]!,
+    p95: times[Math.floor(times.length * 0.95)]!,
+    target,
+  });
 }
 
 try {
@@ -57,18 +62,29 @@ try {
 
   const fifthPageCursor = await (async () => {
     let after: string | undefined;
-    for (let page = 0; page < 4; page += 1) after = (await listShowcasedBots({ sort: "popular", after, limit: 12 })).nextCursor ?? undefined;
+    for (let page = 0; page < 4; page += 1)
+      after = (await listShowcasedBots({ sort: "popular", after, limit: 12 })).nextCursor ?? undefined;
     return after;
   })();
   await measure("gallery: first page, most used", 300, () => listShowcasedBots({ sort: "popular", limit: 12 }));
-  await measure("gallery: fifth page, most used", 300, () => listShowcasedBots({ sort: "popular", after: fifthPageCursor, limit: 12 }));
+  await measure("gallery: fifth page, most used", 300, () =>
+    listShowcasedBots({ sort: "popular", after: fifthPageCursor, limit: 12 }),
+  );
   await measure("gallery: first page, newest", 300, () => listShowcasedBots({ sort: "newest", limit: 12 }));
   await measure("gallery: search 'tut'", 300, () => listShowcasedBots({ sort: "popular", search: "tut", limit: 12 }));
   await measure("chat: time to first streamed token", 150, async () => {
     const response = streamReply({
       apiKey: "sk-bench",
       signal: new AbortController().signal,
-      params: { model: "gpt-4o-mini", messages: [{ role: "user", content: "hello" }], max_tokens: 100, temperature: 1, top_p: 1, frequency_penalty: 0, presence_penalty: 0 },
+      params: {
+        model: "gpt-4o-mini",
+        messages: [{ role: "user", content: "hello" }],
+        max_tokens: 100,
+        temperature: 1,
+        top_p: 1,
+        frequency_penalty: 0,
+        presence_penalty: 0,
+      },
     });
     for await (const event of readChatEvents(response.body!)) if (event.type === "delta") break;
   });

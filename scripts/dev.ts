@@ -14,7 +14,9 @@ const store = await prepareLocalStore({ autosave: true });
 const fake = values.offline ? await startFakeProvider({ port: 4010 }) : undefined;
 if (fake) {
   process.env.OPENAI_BASE_URL = fake.url;
-  console.log(`Offline: the fake provider on ${fake.url} answers every chat. Sign in with any key starting with "sk-".`);
+  console.log(
+    `Offline: the fake provider on ${fake.url} answers every chat. Sign in with any key starting with "sk-".`,
+  );
 }
 
 await seedIfEmpty();

@@ -27,7 +27,17 @@ export function renderReport(rows: ReliabilityRow[], date: string): string {
   for (const row of rows) {
     const key = `${row.area}\n${row.what}`;
     const seen = merged.get(key);
-    merged.set(key, seen ? { ...seen, tried: seen.tried + row.tried, held: seen.held + row.held, lost: (seen.lost ?? 0) + (row.lost ?? 0) } : { lost: 0, ...row });
+    merged.set(
+      key,
+      seen
+        ? {
+            ...seen,
+            tried: seen.tried + row.tried,
+            held: seen.held + row.held,
+            lost: (seen.lost ?? 0) + (row.lost ?? 0),
+          }
+        : { lost: 0, ...row },
+    );
   }
   const all = [...merged.values()];
   const lines = [
@@ -35,7 +45,7 @@ export function renderReport(rows: ReliabilityRow[], date: string): string {
     "",
     "What the suite tried against the product and what held. Written by `npm test` after a full run",
     `that passed (last: ${date}); the tests that produce each row are under \`tests/integration/\`.`,
-    "\"Held\" counts the tries where the product did what it must; \"lost\" counts messages or",
+    '"Held" counts the tries where the product did what it must; "lost" counts messages or',
     "acknowledged writes that went missing, which must be 0.",
     "",
     "| | tried | held | lost |",
@@ -47,7 +57,9 @@ export function renderReport(rows: ReliabilityRow[], date: string): string {
     const inArea = all.filter((row) => row.area === area);
     if (inArea.length === 0) continue;
     const sum = (pick: (row: ReliabilityRow) => number) => inArea.reduce((total, row) => total + pick(row), 0);
-    body.push(`| **${title}** | **${sum((row) => row.tried)}** | **${sum((row) => row.held)}** | **${sum((row) => row.lost ?? 0)}** |`);
+    body.push(
+      `| **${title}** | **${sum((row) => row.tried)}** | **${sum((row) => row.held)}** | **${sum((row) => row.lost ?? 0)}** |`,
+    );
     for (const row of inArea) body.push(`| ${row.what} | ${row.tried} | ${row.held} | ${row.lost ?? 0} |`);
   }
   const lost = all.reduce((total, row) => total + (row.lost ?? 0), 0);

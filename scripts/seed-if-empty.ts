@@ -4,7 +4,10 @@
 import { tsImport } from "tsx/esm/api";
 
 export async function seedIfEmpty(): Promise<void> {
-  const { seedShowcase } = (await tsImport("../app/models/showcase-seed.server.ts", import.meta.url)) as typeof import("../app/models/showcase-seed.server.ts");
+  const { seedShowcase } = (await tsImport(
+    "../app/models/showcase-seed.server.ts",
+    import.meta.url,
+  )) as typeof import("../app/models/showcase-seed.server.ts");
   const seeded = await seedShowcase({ onlyIfEmpty: true });
   if (seeded.length) console.log(`Seeded ${seeded.length} showcased assistants into the empty database.`);
 }

@@ -7,7 +7,11 @@ import { prepareLocalStore } from "./local-store.ts";
 const store = await prepareLocalStore();
 try {
   const created = await seedShowcase();
-  console.log(created.length ? `Seeded ${created.length} showcased assistants: ${created.join(", ")}` : "The showcase is already seeded.");
+  console.log(
+    created.length
+      ? `Seeded ${created.length} showcased assistants: ${created.join(", ")}`
+      : "The showcase is already seeded.",
+  );
 } finally {
   await store.stop();
 }

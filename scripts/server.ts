@@ -145,7 +145,8 @@ function privateByDefault(_req: express.Request, res: express.Response, next: ex
 function sameOriginForms(req: express.Request, res: express.Response, next: express.NextFunction) {
   const origin = req.get("Origin");
   if (req.method === "GET" || req.method === "HEAD" || !origin) return next();
-  const host = req.get("X-Forwarded-Host") && req.app.get("trust proxy") ? req.get("X-Forwarded-Host") : req.get("Host");
+  const host =
+    req.get("X-Forwarded-Host") && req.app.get("trust proxy") ? req.get("X-Forwarded-Host") : req.get("Host");
   let originHost: string | null = null;
   try {
     originHost = new URL(origin).host;
@@ -184,8 +185,13 @@ function declaredBodyLimit(req: express.Request, res: express.Response, next: ex
 function oneLineErrors(error: unknown, req: express.Request, res: express.Response, next: express.NextFunction) {
   if (res.headersSent) return next(error);
   const status = Number((error as { status?: unknown }).status) || 500;
-  console.error(`${req.method} ${req.path.slice(0, 200)}: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
-  res.status(status).type("text/plain").send(status < 500 ? "That request could not be read." : "Something went wrong on our side.");
+  console.error(
+    `${req.method} ${req.path.slice(0, 200)}: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`,
+  );
+  res
+    .status(status)
+    .type("text/plain")
+    .send(status < 500 ? "That request could not be read." : "Something went wrong on our side.");
 }
 
 async function productionBuild(app: express.Express): Promise<ServerBuild> {

@@ -4,7 +4,10 @@ import { parseArgs } from "node:util";
 import { setShowcased } from "~/models/bots.server";
 import { prepareLocalStore } from "./local-store.ts";
 
-const { values, positionals } = parseArgs({ options: { off: { type: "boolean", default: false } }, allowPositionals: true });
+const { values, positionals } = parseArgs({
+  options: { off: { type: "boolean", default: false } },
+  allowPositionals: true,
+});
 const [botId] = positionals;
 if (!botId) {
   console.error("Usage: npm run showcase -- <bot id> [--off]");

@@ -19,7 +19,9 @@ const [suite = "all", ...extra] = process.argv.slice(2);
 function run(command: string, args: string[], env: Record<string, string> = {}): Promise<number> {
   return new Promise((resolve) => {
     // Tools start with `#!/usr/bin/env node`: put the project's Node first, whoever called us.
-    const PATH = [path.join(root, "node_modules/.bin"), path.dirname(process.execPath), process.env.PATH].join(path.delimiter);
+    const PATH = [path.join(root, "node_modules/.bin"), path.dirname(process.execPath), process.env.PATH].join(
+      path.delimiter,
+    );
     const childEnv = { ...process.env, ...env, PATH } as NodeJS.ProcessEnv;
     const child = spawn(command, args, { cwd: root, stdio: "inherit", env: childEnv });
     child.once("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
@@ -63,7 +65,13 @@ const bin = (name: string) => path.join(root, "node_modules/.bin", name);
 rmSync(results, { recursive: true, force: true });
 mkdirSync(results, { recursive: true });
 
-const checks = suite === "all" ? [["tsc", []], ["remix", ["vite:build"]]] as const : [["remix", ["vite:build"]]] as const;
+const checks =
+  suite === "all"
+    ? ([
+        ["tsc", []],
+        ["remix", ["vite:build"]],
+      ] as const)
+    : ([["remix", ["vite:build"]]] as const);
 for (const [tool, args] of checks) {
   if ((await run(bin(tool), [...args])) !== 0) {
     console.error(`${tool} failed; no tests were run.`);
@@ -82,7 +90,13 @@ try {
   if (suite === "all" || suite === "vitest") {
     const code = await run(
       bin("vitest"),
-      ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${path.join(results, "vitest.json")}`, ...(suite === "vitest" ? extra : [])],
+      [
+        "run",
+        "--reporter=default",
+        "--reporter=json",
+        `--outputFile.json=${path.join(results, "vitest.json")}`,
+        ...(suite === "vitest" ? extra : []),
+      ],
       env,
     );
     const counts = vitestCounts();
@@ -110,5 +124,7 @@ if (suite === "all" && exitCode === 0 && totals.failed === 0) {
   }
 }
 
-console.log(`tests: ${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ""}`);
+console.log(
+  `tests: ${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ""}`,
+);
 process.exit(exitCode);

@@ -29,7 +29,9 @@ export function AssistantCard({ bot, action }: { bot: CardBot; action?: React.Re
               bot.name || "Your assistant's name"
             )}
           </h3>
-          <p className="text-sm text-slate-600 dark:text-slate-300">{bot.tag_line || "A tag line that says what it is for"}</p>
+          <p className="text-sm text-slate-600 dark:text-slate-300">
+            {bot.tag_line || "A tag line that says what it is for"}
+          </p>
         </div>
       </div>
       <p className="mt-3 line-clamp-4 flex-1 text-sm text-slate-700 dark:text-slate-300">{bot.description}</p>

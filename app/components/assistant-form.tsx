@@ -12,13 +12,7 @@ import {
 import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
 import { Form, useNavigation } from "@remix-run/react";
 import { useMemo } from "react";
-import {
-  assistantSchema,
-  LIMITS,
-  PRESETS,
-  SESSION_TYPES,
-  type PresetName,
-} from "~/schemas/assistant";
+import { assistantSchema, LIMITS, PRESETS, SESSION_TYPES, type PresetName } from "~/schemas/assistant";
 import { AssistantCard } from "./assistant-card";
 import { TestDrive } from "./test-drive";
 import { buttonPrimary, buttonSecondary, errorClass, hintClass, inputClass, labelClass } from "./ui";
@@ -73,129 +67,162 @@ export function AssistantForm({
 
   // The test drive chats with what the form holds right now, saved or not.
   const draft = Object.fromEntries(
-    (["instructions", "session_type", "model", "max_tokens", "temperature", "top_p", "frequency_penalty", "presence_penalty"] as const).map(
-      (name) => [name, String(fields[name].value ?? "")],
-    ),
+    (
+      [
+        "instructions",
+        "session_type",
+        "model",
+        "max_tokens",
+        "temperature",
+        "top_p",
+        "frequency_penalty",
+        "presence_penalty",
+      ] as const
+    ).map((name) => [name, String(fields[name].value ?? "")]),
   );
 
   return (
     <div className="grid gap-8 lg:grid-cols-[minmax(0,1fr)_22rem]">
       <FormProvider context={form.context}>
-      <Form method="post" {...getFormProps(form)} className="space-y-8">
-        {form.errors ? (
-          <div role="alert" id={form.errorId} className="rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200">
-            {form.errors.join(" ")}
-          </div>
-        ) : null}
-
-        <fieldset className="space-y-4">
-          <legend className="text-lg font-semibold">Profile</legend>
-          <TextField label="Name" name={fields.name.name} max={LIMITS.name} />
-          <TextField label="Tag line" name={fields.tag_line.name} max={LIMITS.tagLine} />
-          <TextArea label="Description" name={fields.description.name} max={LIMITS.description} rows={3} />
-        </fieldset>
-
-        <fieldset className="space-y-4">
-          <legend className="text-lg font-semibold">Behaviour</legend>
-          <TextArea
-            label="Instructions"
-            name={fields.instructions.name}
-            max={LIMITS.instructions}
-            rows={8}
-            hint="The system prompt: who the assistant is, how it answers, what it avoids."
-          />
-          <TextArea
-            label="Summary prompt"
-            name={fields.summary_prompt.name}
-            max={LIMITS.summaryPrompt}
-            rows={2}
-            hint="Used to recap a session, and in coaching sessions to condense older turns."
-          />
-          <div role="radiogroup" aria-labelledby="session-type-label" aria-describedby={fields.session_type.errorId}>
-            <span id="session-type-label" className={labelClass}>
-              Session type
-            </span>
-            <div className="mt-2 grid gap-2 sm:grid-cols-2">
-              {Object.entries(SESSION_TYPES).map(([value, type]) => (
-                <label key={value} className="flex gap-3 rounded-md border border-slate-300 p-3 text-sm has-[:checked]:border-indigo-600 dark:border-slate-700">
-                  <input
-                    type="radio"
-                    name={fields.session_type.name}
-                    value={value}
-                    defaultChecked={fields.session_type.initialValue === value}
-                    className="mt-1"
-                  />
-                  <span>
-                    <span className="font-medium">{type.label}</span>
-                    <span className="block text-slate-600 dark:text-slate-300">{type.explanation}</span>
-                  </span>
-                </label>
-              ))}
+        <Form method="post" {...getFormProps(form)} className="space-y-8">
+          {form.errors ? (
+            <div
+              role="alert"
+              id={form.errorId}
+              className="rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200"
+            >
+              {form.errors.join(" ")}
             </div>
-            <FieldError name={fields.session_type.name} />
-          </div>
-          <fieldset>
-            <legend className={labelClass}>Starter prompts</legend>
-            <p className={hintClass}>Up to four, shown as chips when a chat opens.</p>
-            <div className="mt-2 grid gap-2 sm:grid-cols-2">
-              {starterFields.map((field, index) => (
-                <div key={field.key}>
-                  <label htmlFor={field.id} className="sr-only">{`Starter prompt ${index + 1}`}</label>
-                  <input
-                    {...getInputProps(field, { type: "text" })}
-                    placeholder={`Starter prompt ${index + 1}`}
-                    maxLength={LIMITS.starterPrompt}
-                    className={inputClass}
-                  />
-                  <FieldError name={field.name} />
-                </div>
-              ))}
+          ) : null}
+
+          <fieldset className="space-y-4">
+            <legend className="text-lg font-semibold">Profile</legend>
+            <TextField label="Name" name={fields.name.name} max={LIMITS.name} />
+            <TextField label="Tag line" name={fields.tag_line.name} max={LIMITS.tagLine} />
+            <TextArea label="Description" name={fields.description.name} max={LIMITS.description} rows={3} />
+          </fieldset>
+
+          <fieldset className="space-y-4">
+            <legend className="text-lg font-semibold">Behaviour</legend>
+            <TextArea
+              label="Instructions"
+              name={fields.instructions.name}
+              max={LIMITS.instructions}
+              rows={8}
+              hint="The system prompt: who the assistant is, how it answers, what it avoids."
+            />
+            <TextArea
+              label="Summary prompt"
+              name={fields.summary_prompt.name}
+              max={LIMITS.summaryPrompt}
+              rows={2}
+              hint="Used to recap a session, and in coaching sessions to condense older turns."
+            />
+            <div role="radiogroup" aria-labelledby="session-type-label" aria-describedby={fields.session_type.errorId}>
+              <span id="session-type-label" className={labelClass}>
+                Session type
+              </span>
+              <div className="mt-2 grid gap-2 sm:grid-cols-2">
+                {Object.entries(SESSION_TYPES).map(([value, type]) => (
+                  <label
+                    key={value}
+                    className="flex gap-3 rounded-md border border-slate-300 p-3 text-sm has-[:checked]:border-indigo-600 dark:border-slate-700"
+                  >
+                    <input
+                      type="radio"
+                      name={fields.session_type.name}
+                      value={value}
+                      defaultChecked={fields.session_type.initialValue === value}
+                      className="mt-1"
+                    />
+                    <span>
+                      <span className="font-medium">{type.label}</span>
+                      <span className="block text-slate-600 dark:text-slate-300">{type.explanation}</span>
+                    </span>
+                  </label>
+                ))}
+              </div>
+              <FieldError name={fields.session_type.name} />
+            </div>
+            <fieldset>
+              <legend className={labelClass}>Starter prompts</legend>
+              <p className={hintClass}>Up to four, shown as chips when a chat opens.</p>
+              <div className="mt-2 grid gap-2 sm:grid-cols-2">
+                {starterFields.map((field, index) => (
+                  <div key={field.key}>
+                    <label htmlFor={field.id} className="sr-only">{`Starter prompt ${index + 1}`}</label>
+                    <input
+                      {...getInputProps(field, { type: "text" })}
+                      placeholder={`Starter prompt ${index + 1}`}
+                      maxLength={LIMITS.starterPrompt}
+                      className={inputClass}
+                    />
+                    <FieldError name={field.name} />
+                  </div>
+                ))}
+              </div>
+            </fieldset>
+          </fieldset>
+
+          <fieldset className="space-y-4">
+            <legend className="text-lg font-semibold">Model and sampling</legend>
+            <div>
+              <label htmlFor={fields.model.id} className={labelClass}>
+                Model
+              </label>
+              <select {...getSelectProps(fields.model)} className={inputClass}>
+                {fields.model.initialValue && !models.includes(fields.model.initialValue) ? (
+                  <option
+                    value={fields.model.initialValue}
+                  >{`${fields.model.initialValue} (not available to your key)`}</option>
+                ) : null}
+                {models.map((model) => (
+                  <option key={model} value={model}>
+                    {model}
+                  </option>
+                ))}
+              </select>
+              <FieldError name={fields.model.name} />
+            </div>
+            <div>
+              <span className={labelClass}>Personality preset</span>
+              <p className={hintClass}>Fills the sampling settings below; adjust them freely (Custom).</p>
+              <div className="mt-2 flex flex-wrap gap-2">
+                {(Object.keys(PRESETS) as PresetName[]).map((preset) => (
+                  <button key={preset} type="button" onClick={() => applyPreset(preset)} className={buttonSecondary}>
+                    {preset}
+                  </button>
+                ))}
+              </div>
+            </div>
+            <div className="grid gap-4 sm:grid-cols-2">
+              <NumberField label="Max tokens" name={fields.max_tokens.name} step="1" />
+              <NumberField
+                label="Temperature"
+                name={fields.temperature.name}
+                step="0.05"
+                hint="0 to 2: higher is more varied."
+              />
+              <NumberField label="Top P" name={fields.top_p.name} step="0.05" hint="0 to 1." />
+              <NumberField
+                label="Frequency penalty"
+                name={fields.frequency_penalty.name}
+                step="0.1"
+                hint="−2 to 2: discourages repeating words."
+              />
+              <NumberField
+                label="Presence penalty"
+                name={fields.presence_penalty.name}
+                step="0.1"
+                hint="−2 to 2: encourages new topics."
+              />
             </div>
           </fieldset>
-        </fieldset>
 
-        <fieldset className="space-y-4">
-          <legend className="text-lg font-semibold">Model and sampling</legend>
-          <div>
-            <label htmlFor={fields.model.id} className={labelClass}>
-              Model
-            </label>
-            <select {...getSelectProps(fields.model)} className={inputClass}>
-              {fields.model.initialValue && !models.includes(fields.model.initialValue) ? (
-                <option value={fields.model.initialValue}>{`${fields.model.initialValue} (not available to your key)`}</option>
-              ) : null}
-              {models.map((model) => (
-                <option key={model} value={model}>
-                  {model}
-                </option>
-              ))}
-            </select>
-            <FieldError name={fields.model.name} />
-          </div>
-          <div>
-            <span className={labelClass}>Personality preset</span>
-            <p className={hintClass}>Fills the sampling settings below; adjust them freely (Custom).</p>
-            <div className="mt-2 flex flex-wrap gap-2">
-              {(Object.keys(PRESETS) as PresetName[]).map((preset) => (
-                <button key={preset} type="button" onClick={() => applyPreset(preset)} className={buttonSecondary}>
-                  {preset}
-                </button>
-              ))}
-            </div>
-          </div>
-          <div className="grid gap-4 sm:grid-cols-2">
-            <NumberField label="Max tokens" name={fields.max_tokens.name} step="1" />
-            <NumberField label="Temperature" name={fields.temperature.name} step="0.05" hint="0 to 2: higher is more varied." />
-            <NumberField label="Top P" name={fields.top_p.name} step="0.05" hint="0 to 1." />
-            <NumberField label="Frequency penalty" name={fields.frequency_penalty.name} step="0.1" hint="−2 to 2: discourages repeating words." />
-            <NumberField label="Presence penalty" name={fields.presence_penalty.name} step="0.1" hint="−2 to 2: encourages new topics." />
-          </div>
-        </fieldset>
-
-        <button type="submit" disabled={saving} className={buttonPrimary}>
-          {saving ? "Saving…" : submitLabel}
-        </button>
-      </Form>
+          <button type="submit" disabled={saving} className={buttonPrimary}>
+            {saving ? "Saving…" : submitLabel}
+          </button>
+        </Form>
       </FormProvider>
 
       <aside className="space-y-6 lg:sticky lg:top-4 lg:self-start">
@@ -235,7 +262,10 @@ function Counter({ name, max }: { name: Name; max: number }) {
   const [field] = useField(name);
   const length = String(field.value ?? "").length;
   return (
-    <span className={`text-xs ${length > max ? "text-red-600" : "text-slate-500 dark:text-slate-400"}`} aria-hidden="true">
+    <span
+      className={`text-xs ${length > max ? "text-red-600" : "text-slate-500 dark:text-slate-400"}`}
+      aria-hidden="true"
+    >
       {length}/{max}
     </span>
   );
@@ -263,7 +293,19 @@ function TextField({ label, name, max }: { label: string; name: Name; max: numbe
   );
 }
 
-function TextArea({ label, name, max, rows, hint }: { label: string; name: Name; max: number; rows: number; hint?: string }) {
+function TextArea({
+  label,
+  name,
+  max,
+  rows,
+  hint,
+}: {
+  label: string;
+  name: Name;
+  max: number;
+  rows: number;
+  hint?: string;
+}) {
   const [field] = useField<string>(name as FieldName<string>);
   return (
     <div>

@@ -82,16 +82,30 @@ export function ChatView({
 
   return (
     <main className="mx-auto flex max-w-3xl flex-col px-4 py-6">
-      <SessionHeader session={session} canConclude={exchanges >= 2 && !session.concluded && !streaming} concluding={concluding} />
+      <SessionHeader
+        session={session}
+        canConclude={exchanges >= 2 && !session.concluded && !streaming}
+        concluding={concluding}
+      />
       {actionData?.error ? (
-        <p role="alert" className="mt-3 rounded-md bg-red-50 p-3 text-sm text-red-800 dark:bg-red-950 dark:text-red-200">
+        <p
+          role="alert"
+          className="mt-3 rounded-md bg-red-50 p-3 text-sm text-red-800 dark:bg-red-950 dark:text-red-200"
+        >
           {actionData.error}
         </p>
       ) : null}
 
       <ol aria-label="Conversation" className="mt-6 space-y-5">
         {messages.map((message) => (
-          <MessageItem key={message.id} role={message.role} content={message.content} cost={message.cost} interrupted={message.status === "interrupted"} error={message.error} />
+          <MessageItem
+            key={message.id}
+            role={message.role}
+            content={message.content}
+            cost={message.cost}
+            interrupted={message.status === "interrupted"}
+            error={message.error}
+          />
         ))}
         {pending?.message ? <MessageItem role="user" content={pending.message} /> : null}
         {pending && (shownReply || streaming) ? (
@@ -113,7 +127,11 @@ export function ChatView({
           <ul className="mt-2 flex flex-wrap gap-2">
             {starterPrompts.map((prompt) => (
               <li key={prompt}>
-                <button type="button" onClick={() => void turn({ message: prompt })} className="rounded-full border border-indigo-300 px-3 py-1 text-sm hover:bg-indigo-50 dark:border-indigo-700 dark:hover:bg-indigo-950">
+                <button
+                  type="button"
+                  onClick={() => void turn({ message: prompt })}
+                  className="rounded-full border border-indigo-300 px-3 py-1 text-sm hover:bg-indigo-50 dark:border-indigo-700 dark:hover:bg-indigo-950"
+                >
                   {prompt}
                 </button>
               </li>
@@ -144,7 +162,15 @@ export function ChatView({
   );
 }
 
-function SessionHeader({ session, canConclude, concluding }: { session: SessionView; canConclude: boolean; concluding: boolean }) {
+function SessionHeader({
+  session,
+  canConclude,
+  concluding,
+}: {
+  session: SessionView;
+  canConclude: boolean;
+  concluding: boolean;
+}) {
   const [renaming, setRenaming] = useState(false);
   return (
     <header className="border-b border-slate-200 pb-4 dark:border-slate-800">
@@ -160,7 +186,14 @@ function SessionHeader({ session, canConclude, concluding }: { session: SessionV
           <label htmlFor="title" className="sr-only">
             Title
           </label>
-          <input id="title" name="title" defaultValue={session.title} maxLength={80} className={`${inputClass} mt-0`} autoFocus />
+          <input
+            id="title"
+            name="title"
+            defaultValue={session.title}
+            maxLength={80}
+            className={`${inputClass} mt-0`}
+            autoFocus
+          />
           <button type="submit" className={buttonSecondary}>
             Save
           </button>
@@ -239,8 +272,14 @@ function MessageItem({
   return (
     <li className="mr-4" aria-busy={streaming}>
       <span className="sr-only">The assistant said:</span>
-      {content ? <Markdown>{content}</Markdown> : streaming ? <p className="text-sm text-slate-500">Thinking…</p> : null}
-      {interrupted ? <p className="mt-1 text-xs text-amber-700 dark:text-amber-400">Stopped before it finished.</p> : null}
+      {content ? (
+        <Markdown>{content}</Markdown>
+      ) : streaming ? (
+        <p className="text-sm text-slate-500">Thinking…</p>
+      ) : null}
+      {interrupted ? (
+        <p className="mt-1 text-xs text-amber-700 dark:text-amber-400">Stopped before it finished.</p>
+      ) : null}
       {error ? (
         <p role="alert" className="mt-1 text-sm text-red-700 dark:text-red-400">
           {error}
@@ -321,7 +360,10 @@ function Composer({
 
 function Recap({ session }: { session: SessionView }) {
   return (
-    <section aria-label="Recap" className="mt-8 rounded-xl border border-emerald-200 bg-emerald-50 p-4 dark:border-emerald-900 dark:bg-emerald-950">
+    <section
+      aria-label="Recap"
+      className="mt-8 rounded-xl border border-emerald-200 bg-emerald-50 p-4 dark:border-emerald-900 dark:bg-emerald-950"
+    >
       <h2 className="font-semibold">Recap</h2>
       <div className="mt-2">
         <Markdown>{session.recap ?? ""}</Markdown>

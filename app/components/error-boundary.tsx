@@ -21,11 +21,7 @@ function ownWords(error: { status: number; data: unknown }): string | null {
 }
 
 /** One error page for every route, with per-status messages that routes may override. */
-export function GeneralErrorBoundary({
-  statusHandlers = {},
-}: {
-  statusHandlers?: Record<number, StatusHandler>;
-}) {
+export function GeneralErrorBoundary({ statusHandlers = {} }: { statusHandlers?: Record<number, StatusHandler> }) {
   const error = useRouteError();
   if (typeof document !== "undefined" && !isRouteErrorResponse(error)) console.error(error);
 

@@ -3,7 +3,9 @@ import { expect, test } from "vitest";
 import { Markdown, safeUrl } from "./markdown";
 
 test("raw HTML from a model is never rendered as HTML", () => {
-  const html = renderToStaticMarkup(<Markdown>{'Hello <script>alert(1)</script> <img src=x onerror="alert(2)"> **bold**'}</Markdown>);
+  const html = renderToStaticMarkup(
+    <Markdown>{'Hello <script>alert(1)</script> <img src=x onerror="alert(2)"> **bold**'}</Markdown>,
+  );
   expect(html).not.toContain("<script");
   expect(html).not.toContain("<img");
   expect(html).not.toContain("onerror");
@@ -12,7 +14,9 @@ test("raw HTML from a model is never rendered as HTML", () => {
 
 test("javascript: and data: links lose their target; web links open safely", () => {
   const html = renderToStaticMarkup(
-    <Markdown>{"[a](javascript:alert(1)) [b](JaVaScRiPt:alert(1)) [c](data:text/html,hi) [d](https://example.com)"}</Markdown>,
+    <Markdown>
+      {"[a](javascript:alert(1)) [b](JaVaScRiPt:alert(1)) [c](data:text/html,hi) [d](https://example.com)"}
+    </Markdown>,
   );
   expect(html.toLowerCase()).not.toContain("javascript:");
   expect(html).not.toContain("data:text");

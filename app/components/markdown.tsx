@@ -29,11 +29,23 @@ export function Markdown({ children }: { children: string }) {
           pre: CodeBlock,
           img: ({ src, alt }) =>
             typeof src === "string" && src ? (
-              <a href={src} target="_blank" rel="noopener noreferrer nofollow" className="text-indigo-600 underline dark:text-indigo-400">
+              <a
+                href={src}
+                target="_blank"
+                rel="noopener noreferrer nofollow"
+                className="text-indigo-600 underline dark:text-indigo-400"
+              >
                 {alt || "image"}
               </a>
             ) : null,
-          a: ({ node: _node, ...props }) => <a {...props} target="_blank" rel="noopener noreferrer nofollow" className="text-indigo-600 underline dark:text-indigo-400" />,
+          a: ({ node: _node, ...props }) => (
+            <a
+              {...props}
+              target="_blank"
+              rel="noopener noreferrer nofollow"
+              className="text-indigo-600 underline dark:text-indigo-400"
+            />
+          ),
         }}
       >
         {children}

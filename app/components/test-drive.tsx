@@ -36,7 +36,10 @@ export function TestDrive({ draft }: { draft: Draft }) {
 
   const shown: Turn[] = reply ? [...turns, { role: "assistant", reply }] : turns;
   return (
-    <section aria-label="Test drive" className="rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+    <section
+      aria-label="Test drive"
+      className="rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900"
+    >
       <div className="flex items-center justify-between">
         <h2 className="text-sm font-semibold uppercase tracking-wide text-slate-500">Test drive</h2>
         {turns.length > 0 && !streaming ? (
@@ -45,24 +48,39 @@ export function TestDrive({ draft }: { draft: Draft }) {
           </button>
         ) : null}
       </div>
-      <p className="mt-1 text-xs text-slate-500 dark:text-slate-400">Try the current settings before saving. Nothing here is saved.</p>
+      <p className="mt-1 text-xs text-slate-500 dark:text-slate-400">
+        Try the current settings before saving. Nothing here is saved.
+      </p>
       <ol aria-live="polite" className="mt-3 max-h-96 space-y-3 overflow-y-auto">
         {shown.map((turn, index) => (
-          <li key={index} className={turn.role === "user" ? "ml-6 rounded-lg bg-indigo-50 p-2 text-sm dark:bg-indigo-950" : "mr-2"}>
+          <li
+            key={index}
+            className={turn.role === "user" ? "ml-6 rounded-lg bg-indigo-50 p-2 text-sm dark:bg-indigo-950" : "mr-2"}
+          >
             <span className="sr-only">{turn.role === "user" ? "You:" : "Assistant:"}</span>
             {turn.role === "user" ? (
               <p className="whitespace-pre-wrap">{turn.content}</p>
             ) : (
               <>
                 <Markdown>{turn.reply.text}</Markdown>
-                {turn.reply.interrupted ? <p className="mt-1 text-xs text-amber-700 dark:text-amber-400">Stopped.</p> : null}
-                {turn.reply.error ? <p role="alert" className="mt-1 text-xs text-red-700 dark:text-red-400">{turn.reply.error.message}</p> : null}
+                {turn.reply.interrupted ? (
+                  <p className="mt-1 text-xs text-amber-700 dark:text-amber-400">Stopped.</p>
+                ) : null}
+                {turn.reply.error ? (
+                  <p role="alert" className="mt-1 text-xs text-red-700 dark:text-red-400">
+                    {turn.reply.error.message}
+                  </p>
+                ) : null}
               </>
             )}
           </li>
         ))}
       </ol>
-      {problem ? <p role="alert" className="mt-2 text-sm text-red-700 dark:text-red-400">{problem}</p> : null}
+      {problem ? (
+        <p role="alert" className="mt-2 text-sm text-red-700 dark:text-red-400">
+          {problem}
+        </p>
+      ) : null}
       <form
         className="mt-3 flex gap-2"
         onSubmit={(event) => {
@@ -73,7 +91,13 @@ export function TestDrive({ draft }: { draft: Draft }) {
         <label htmlFor="test-drive-message" className="sr-only">
           Test message
         </label>
-        <input id="test-drive-message" value={input} onChange={(event) => setInput(event.target.value)} placeholder="Say hello…" className={`${inputClass} mt-0`} />
+        <input
+          id="test-drive-message"
+          value={input}
+          onChange={(event) => setInput(event.target.value)}
+          placeholder="Say hello…"
+          className={`${inputClass} mt-0`}
+        />
         {streaming ? (
           <button type="button" onClick={stop} className={buttonSecondary}>
             Stop

@@ -53,7 +53,13 @@ export function useReplyStream() {
       if (!response.ok || !response.body) {
         const payload = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
         setReply(null);
-        return { reply: null, problem: { status: response.status, message: payload?.error?.message ?? `The request failed (HTTP ${response.status}).` } };
+        return {
+          reply: null,
+          problem: {
+            status: response.status,
+            message: payload?.error?.message ?? `The request failed (HTTP ${response.status}).`,
+          },
+        };
       }
       for await (const event of readChatEvents(response.body)) {
         if (event.type === "delta") update({ text: current.text + event.text });
@@ -64,7 +70,15 @@ export function useReplyStream() {
           break;
         }
       }
-      if (!current.finished) update({ error: current.error ?? { code: "stream_interrupted", message: "The connection was lost before the reply finished.", retryable: true }, finished: true });
+      if (!current.finished)
+        update({
+          error: current.error ?? {
+            code: "stream_interrupted",
+            message: "The connection was lost before the reply finished.",
+            retryable: true,
+          },
+          finished: true,
+        });
       return { reply: current, problem: null };
     } catch (error) {
       if ((error as Error).name === "AbortError") {
@@ -74,7 +88,10 @@ export function useReplyStream() {
         return { reply: current, problem: null };
       }
       setReply(null);
-      return { reply: null, problem: { status: 0, message: "The connection was lost. Check your network and try again." } };
+      return {
+        reply: null,
+        problem: { status: 0, message: "The connection was lost. Check your network and try again." },
+      };
     } finally {
       controller.current = null;
       setStreaming(false);

@@ -215,11 +215,13 @@ export async function hasNoBots(): Promise<boolean> {
 }
 
 async function withActiveVersions(bot: Bot): Promise<BotWithActive | null> {
-  const [instructions, summary, modelConfig] = await withDeadline(Promise.all([
-    prompts(bot.id).doc(bot.active_initial_prompt_id).get(),
-    prompts(bot.id).doc(bot.active_summary_prompt_id).get(),
-    modelConfigs(bot.id).doc(bot.active_model_config_id).get(),
-  ]));
+  const [instructions, summary, modelConfig] = await withDeadline(
+    Promise.all([
+      prompts(bot.id).doc(bot.active_initial_prompt_id).get(),
+      prompts(bot.id).doc(bot.active_summary_prompt_id).get(),
+      modelConfigs(bot.id).doc(bot.active_model_config_id).get(),
+    ]),
+  );
   if (!instructions.exists || !summary.exists || !modelConfig.exists) return null;
   return {
     ...bot,
@@ -293,7 +295,9 @@ export async function listShowcasedBots(options: {
 }
 
 export async function listBotsOfCreator(userId: string, limit = 100): Promise<Bot[]> {
-  const snapshot = await withDeadline(shapedQuery(bots(), QUERIES.botsOfCreator, { creator_user_id: userId }).limit(limit).get());
+  const snapshot = await withDeadline(
+    shapedQuery(bots(), QUERIES.botsOfCreator, { creator_user_id: userId }).limit(limit).get(),
+  );
   return snapshot.docs.map(toBot);
 }
 
@@ -305,30 +309,47 @@ export async function listBotsOfCreator(userId: string, limit = 100): Promise<Bo
  */
 export async function updateBot(botId: string, userId: string, input: AssistantInput): Promise<boolean> {
   if (!isDocId(botId)) return false;
-  return withDeadline(db().runTransaction(async (tx) => {
-    const botSnap = await tx.get(bots().doc(botId));
-    if (!botSnap.exists) return false;
-    const bot = toBot(botSnap);
-    if (bot.creator_user_id !== userId) return false;
+  return withDeadline(
+    db().runTransaction(async (tx) => {
+      const botSnap = await tx.get(bots().doc(botId));
+      if (!botSnap.exists) return false;
+      const bot = toBot(botSnap);
+      if (bot.creator_user_id !== userId) return false;
 
-    const [instructions, summary, config] = await Promise.all([
-      tx.get(prompts(botId).doc(bot.active_initial_prompt_id)),
-      tx.get(prompts(botId).doc(bot.active_summary_prompt_id)),
-      tx.get(modelConfigs(botId).doc(bot.active_model_config_id)),
-    ]);
-    const pointers: Record<string, string> = {};
-    if (instructions.get("message") !== input.instructions) {
-      pointers.active_initial_prompt_id = replaceVersion(tx, instructions.ref, prompts(botId).doc(), newPrompt("initial", input.instructions));
-    }
-    if (summary.get("message") !== input.summary_prompt) {
-      pointers.active_summary_prompt_id = replaceVersion(tx, summary.ref, prompts(botId).doc(), newPrompt("summary", input.summary_prompt));
-    }
-    if (!sameConfig(config.get("config"), configOf(input))) {
-      pointers.active_model_config_id = replaceVersion(tx, config.ref, modelConfigs(botId).doc(), newModelConfig(input));
-    }
-    tx.update(botSnap.ref, { ...profileOf(input), ...pointers, last_modified_date: FieldValue.serverTimestamp() });
-    return true;
-  }));
+      const [instructions, summary, config] = await Promise.all([
+        tx.get(prompts(botId).doc(bot.active_initial_prompt_id)),
+        tx.get(prompts(botId).doc(bot.active_summary_prompt_id)),
+        tx.get(modelConfigs(botId).doc(bot.active_model_config_id)),
+      ]);
+      const pointers: Record<string, string> = {};
+      if (instructions.get("message") !== input.instructions) {
+        pointers.active_initial_prompt_id = replaceVersion(
+          tx,
+          instructions.ref,
+          prompts(botId).doc(),
+          newPrompt("initial", input.instructions),
+        );
+      }
+      if (summary.get("message") !== input.summary_prompt) {
+        pointers.active_summary_prompt_id = replaceVersion(
+          tx,
+          summary.ref,
+          prompts(botId).doc(),
+          newPrompt("summary", input.summary_prompt),
+        );
+      }
+      if (!sameConfig(config.get("config"), configOf(input))) {
+        pointers.active_model_config_id = replaceVersion(
+          tx,
+          config.ref,
+          modelConfigs(botId).doc(),
+          newModelConfig(input),
+        );
+      }
+      tx.update(botSnap.ref, { ...profileOf(input), ...pointers, last_modified_date: FieldValue.serverTimestamp() });
+      return true;
+    }),
+  );
 }
 
 function replaceVersion(
@@ -358,11 +379,9 @@ export type BotVersions = {
 export async function listVersions(botId: string): Promise<BotVersions> {
   const byType = (type: PromptType) =>
     shapedQuery(prompts(botId), QUERIES.promptVersions, { message_type: type }).get();
-  const [instructions, summary, configs] = await withDeadline(Promise.all([
-    byType("initial"),
-    byType("summary"),
-    modelConfigs(botId).orderBy("created_date", "desc").get(),
-  ]));
+  const [instructions, summary, configs] = await withDeadline(
+    Promise.all([byType("initial"), byType("summary"), modelConfigs(botId).orderBy("created_date", "desc").get()]),
+  );
   return {
     instructions: instructions.docs.map(toPrompt),
     summary: summary.docs.map(toPrompt),
@@ -385,39 +404,45 @@ export async function activateVersion(
 ): Promise<boolean> {
   const pointer = POINTERS[kind];
   if (!isDocId(botId) || !isDocId(versionId)) return false;
-  return withDeadline(db().runTransaction(async (tx) => {
-    const botSnap = await tx.get(bots().doc(botId));
-    if (!botSnap.exists || botSnap.get("creator_user_id") !== userId) return false;
-    const target = await tx.get(pointer.collection(botId).doc(versionId));
-    if (!target.exists || (pointer.type && target.get("message_type") !== pointer.type)) return false;
-    const currentId: string = botSnap.get(pointer.field);
-    if (currentId === versionId) return true;
-    tx.update(pointer.collection(botId).doc(currentId), { is_active: false });
-    tx.update(target.ref, { is_active: true });
-    tx.update(botSnap.ref, { [pointer.field]: versionId, last_modified_date: FieldValue.serverTimestamp() });
-    return true;
-  }));
+  return withDeadline(
+    db().runTransaction(async (tx) => {
+      const botSnap = await tx.get(bots().doc(botId));
+      if (!botSnap.exists || botSnap.get("creator_user_id") !== userId) return false;
+      const target = await tx.get(pointer.collection(botId).doc(versionId));
+      if (!target.exists || (pointer.type && target.get("message_type") !== pointer.type)) return false;
+      const currentId: string = botSnap.get(pointer.field);
+      if (currentId === versionId) return true;
+      tx.update(pointer.collection(botId).doc(currentId), { is_active: false });
+      tx.update(target.ref, { is_active: true });
+      tx.update(botSnap.ref, { [pointer.field]: versionId, last_modified_date: FieldValue.serverTimestamp() });
+      return true;
+    }),
+  );
 }
 
 /** Deactivate or reactivate; only the creator may. */
 export async function setBotActive(botId: string, userId: string, isActive: boolean): Promise<boolean> {
   if (!isDocId(botId)) return false;
-  return withDeadline(db().runTransaction(async (tx) => {
-    const snapshot = await tx.get(bots().doc(botId));
-    if (!snapshot.exists || snapshot.get("creator_user_id") !== userId) return false;
-    tx.update(snapshot.ref, { is_active: isActive, last_modified_date: FieldValue.serverTimestamp() });
-    return true;
-  }));
+  return withDeadline(
+    db().runTransaction(async (tx) => {
+      const snapshot = await tx.get(bots().doc(botId));
+      if (!snapshot.exists || snapshot.get("creator_user_id") !== userId) return false;
+      tx.update(snapshot.ref, { is_active: isActive, last_modified_date: FieldValue.serverTimestamp() });
+      return true;
+    }),
+  );
 }
 
 /** Curating the gallery is an operator's job: the showcase script and operators' toggle. */
 export async function setShowcased(botId: string, showcased: boolean): Promise<boolean> {
   if (!isDocId(botId)) return false;
   const ref = bots().doc(botId);
-  return withDeadline(db().runTransaction(async (tx) => {
-    const snapshot = await tx.get(ref);
-    if (!snapshot.exists) return false;
-    tx.update(ref, { showcased });
-    return true;
-  }));
+  return withDeadline(
+    db().runTransaction(async (tx) => {
+      const snapshot = await tx.get(ref);
+      if (!snapshot.exists) return false;
+      tx.update(ref, { showcased });
+      return true;
+    }),
+  );
 }

@@ -25,7 +25,10 @@ function serves(index: Index, shape: QueryShape): boolean {
   }
   return (
     fields.length === shape.orderBy.length &&
-    shape.orderBy.every(({ field, direction }, i) => fields[i]?.fieldPath === field && fields[i]?.order === (direction === "desc" ? "DESCENDING" : "ASCENDING"))
+    shape.orderBy.every(
+      ({ field, direction }, i) =>
+        fields[i]?.fieldPath === field && fields[i]?.order === (direction === "desc" ? "DESCENDING" : "ASCENDING"),
+    )
   );
 }
 

@@ -43,10 +43,17 @@ export async function consumePoint(rule: Window, key: string, now = Date.now()):
   const counts = { current: countIn(thisWindow), previous: countIn(lastWindow) };
   const elapsed = (now - index * windowMs) / windowMs;
   if (slidingCount(counts, elapsed) <= rule.points) return { allowed: true, id: current.id };
-  return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((waitUntilUnder(rule.points, counts, elapsed) * windowMs) / 1000)) };
+  return {
+    allowed: false,
+    retryAfterSeconds: Math.max(1, Math.ceil((waitUntilUnder(rule.points, counts, elapsed) * windowMs) / 1000)),
+  };
 }
 
 /** Gives a point back (a sign-in that succeeded), so only failures use up the budget. */
 export async function returnPoint(id: string): Promise<void> {
-  await withDeadline(rateLimits().doc(id).update({ count: FieldValue.increment(-1) }));
+  await withDeadline(
+    rateLimits()
+      .doc(id)
+      .update({ count: FieldValue.increment(-1) }),
+  );
 }

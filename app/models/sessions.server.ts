@@ -80,7 +80,11 @@ export const sessions = () => db().collection("sessions");
 const messages = (sessionId: string) => sessions().doc(sessionId).collection("messages");
 const sessionPath = (sessionId: string) => `sessions/${sessionId}`;
 
-function openField(key: TranscriptKey, snapshot: DocumentSnapshot, field: string): { value: string | null; failed: boolean } {
+function openField(
+  key: TranscriptKey,
+  snapshot: DocumentSnapshot,
+  field: string,
+): { value: string | null; failed: boolean } {
   const token = snapshot.get(field);
   if (typeof token !== "string") return { value: null, failed: false };
   const value = open(key, token, snapshot.ref.path, field);
@@ -170,7 +174,11 @@ export async function startSession(options: {
 }
 
 /** The person's own session, decrypted; null for a missing one and for anyone else's. */
-export async function getOwnSession(sessionId: string, userId: string, key: TranscriptKey): Promise<ChatSession | null> {
+export async function getOwnSession(
+  sessionId: string,
+  userId: string,
+  key: TranscriptKey,
+): Promise<ChatSession | null> {
   if (!isDocId(sessionId)) return null;
   const snapshot = await withDeadline(sessions().doc(sessionId).get());
   if (!snapshot.exists || snapshot.get("user_id") !== userId) return null;
@@ -237,7 +245,10 @@ function assertCanStartTurn(snapshot: DocumentSnapshot) {
 }
 
 function leaseFields(leaseId: string | null) {
-  return { reply_lease_id: leaseId, reply_lease_until: leaseId ? Timestamp.fromMillis(Date.now() + TURN_LEASE_MS) : null };
+  return {
+    reply_lease_id: leaseId,
+    reply_lease_until: leaseId ? Timestamp.fromMillis(Date.now() + TURN_LEASE_MS) : null,
+  };
 }
 
 function storedContext(key: TranscriptKey, snapshot: DocumentSnapshot): Condensed {
@@ -259,7 +270,12 @@ export type AdmittedTurn = { leaseId: string; context: Condensed; replaces: stri
  * turn admitted after this one always sees it. `firstTurns` (an API caller's
  * own history) starts the context of a session that has none yet.
  */
-export async function admitMessage(session: ChatSession, key: TranscriptKey, text: string, firstTurns: Turn[] = []): Promise<AdmittedTurn> {
+export async function admitMessage(
+  session: ChatSession,
+  key: TranscriptKey,
+  text: string,
+  firstTurns: Turn[] = [],
+): Promise<AdmittedTurn> {
   const ref = messages(session.id).doc();
   const sessionRef = sessions().doc(session.id);
   const leaseId = randomUUID();
@@ -312,7 +328,10 @@ export async function admitRetry(session: ChatSession, key: TranscriptKey): Prom
     }
     if (!last || turns.at(-1)?.role !== "user") return { result: null };
     const batch = db().batch().update(sessionRef, leaseFields(leaseId), unchanged);
-    return { result: { leaseId, context: { ...stored, turns }, replaces: last.role === "assistant" ? last.id : null }, batch };
+    return {
+      result: { leaseId, context: { ...stored, turns }, replaces: last.role === "assistant" ? last.id : null },
+      batch,
+    };
   });
 }
 
@@ -321,7 +340,12 @@ export async function renewLease(sessionId: string, leaseId: string): Promise<bo
   const sessionRef = sessions().doc(sessionId);
   return changeIfUnchanged(sessionRef, async (current, unchanged) => {
     if (current.get("reply_lease_id") !== leaseId) return { result: false };
-    return { result: true, batch: db().batch().update(sessionRef, { reply_lease_until: leaseFields(leaseId).reply_lease_until }, unchanged) };
+    return {
+      result: true,
+      batch: db()
+        .batch()
+        .update(sessionRef, { reply_lease_until: leaseFields(leaseId).reply_lease_until }, unchanged),
+    };
   });
 }
 
@@ -426,7 +450,14 @@ export async function recordReply(session: ChatSession, key: TranscriptKey, repl
         unpriced_tokens: FieldValue.increment(reply.cost === null ? tokens : 0),
       });
       if (tokens > 0) {
-        addUsage(tx, { userId: session.user_id, botId: session.bot_id, botName: session.bot_name, model: reply.model, tokens, cost: reply.cost });
+        addUsage(tx, {
+          userId: session.user_id,
+          botId: session.bot_id,
+          botName: session.bot_name,
+          model: reply.model,
+          tokens,
+          cost: reply.cost,
+        });
       }
     }),
   );
@@ -451,7 +482,10 @@ function toMessage(doc: DocumentSnapshot, key: TranscriptKey): StoredMessage {
     created_date: data.created_date,
     model: data.model ?? null,
     cost_usd: data.cost_usd ?? null,
-    error_message: typeof data.error_message === "string" ? (open(key, data.error_message, doc.ref.path, "error_message") ?? UNREADABLE_ERROR) : null,
+    error_message:
+      typeof data.error_message === "string"
+        ? (open(key, data.error_message, doc.ref.path, "error_message") ?? UNREADABLE_ERROR)
+        : null,
   };
 }
 
@@ -468,7 +502,12 @@ export async function listMessages(sessionId: string, key: TranscriptKey, limit 
 export async function concludeSession(
   session: ChatSession,
   key: TranscriptKey,
-  recap: { text: string; model: string; usage: { prompt_tokens: number; completion_tokens: number }; cost: number | null },
+  recap: {
+    text: string;
+    model: string;
+    usage: { prompt_tokens: number; completion_tokens: number };
+    cost: number | null;
+  },
 ): Promise<boolean> {
   const sessionRef = sessions().doc(session.id);
   const tokens = recap.usage.prompt_tokens + recap.usage.completion_tokens;
@@ -487,10 +526,20 @@ export async function concludeSession(
       tx.update(db().collection("users").doc(session.user_id), ended);
       tx.update(db().collection("bots").doc(session.bot_id), ended);
       if (session.bot_initial_prompt_id) {
-        tx.update(db().collection("bots").doc(session.bot_id).collection("prompts").doc(session.bot_initial_prompt_id), ended);
+        tx.update(
+          db().collection("bots").doc(session.bot_id).collection("prompts").doc(session.bot_initial_prompt_id),
+          ended,
+        );
       }
       if (tokens > 0) {
-        addUsage(tx, { userId: session.user_id, botId: session.bot_id, botName: session.bot_name, model: recap.model, tokens, cost: recap.cost });
+        addUsage(tx, {
+          userId: session.user_id,
+          botId: session.bot_id,
+          botName: session.bot_name,
+          model: recap.model,
+          tokens,
+          cost: recap.cost,
+        });
       }
       return true;
     }),
@@ -504,7 +553,11 @@ export async function rateSession(session: ChatSession, rating: "up" | "down" | 
 }
 
 export async function renameSession(session: ChatSession, key: TranscriptKey, title: string): Promise<void> {
-  await withDeadline(sessions().doc(session.id).update({ title: seal(key, titleFrom(title), sessionPath(session.id), "title") }));
+  await withDeadline(
+    sessions()
+      .doc(session.id)
+      .update({ title: seal(key, titleFrom(title), sessionPath(session.id), "title") }),
+  );
 }
 
 /** Deletes the session and every message under it. */

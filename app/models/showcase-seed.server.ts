@@ -12,7 +12,9 @@ export async function seedShowcase(options: { onlyIfEmpty?: boolean } = {}): Pro
   const parsed = seeds.map((seed) => {
     const result = assistantSchema([seed.model]).safeParse(seed);
     if (!result.success) {
-      throw new Error(`Seed ${seed.id} is invalid: ${result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}`);
+      throw new Error(
+        `Seed ${seed.id} is invalid: ${result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}`,
+      );
     }
     return { id: seed.id, input: result.data };
   });

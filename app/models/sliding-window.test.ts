@@ -29,7 +29,8 @@ test("after the wait it names, the count is within the limit; just before, it wa
         const later = at < 1 ? slidingCount(counts, at) : slidingCount({ previous: current, current: 0 }, at - 1);
         expect(later).toBeLessThanOrEqual(points + 1e-9);
         const sooner = elapsed + wait * 0.99;
-        const before = sooner < 1 ? slidingCount(counts, sooner) : slidingCount({ previous: current, current: 0 }, sooner - 1);
+        const before =
+          sooner < 1 ? slidingCount(counts, sooner) : slidingCount({ previous: current, current: 0 }, sooner - 1);
         if (wait > 0.01) expect(before).toBeGreaterThan(points - 1e-9);
       },
     ),

@@ -31,7 +31,15 @@ type Writer = { set(ref: DocumentReference, data: DocumentData, options: SetOpti
 /** Adds one reply's usage to the person's day, inside the caller's batch or transaction. */
 export function addUsage(
   batch: Writer,
-  entry: { userId: string; botId: string; botName: string; model: string; tokens: number; cost: number | null; at?: Date },
+  entry: {
+    userId: string;
+    botId: string;
+    botName: string;
+    model: string;
+    tokens: number;
+    cost: number | null;
+    at?: Date;
+  },
 ) {
   const date = isoDay(entry.at ?? new Date());
   batch.set(
@@ -48,7 +56,9 @@ export function addUsage(
 }
 
 export async function listUsageDays(userId: string, since: string): Promise<UsageDay[]> {
-  const snapshot = await withDeadline(shapedQuery(usageDays(), QUERIES.usageDaysOfUser, { user_id: userId }).where("date", ">=", since).get());
+  const snapshot = await withDeadline(
+    shapedQuery(usageDays(), QUERIES.usageDaysOfUser, { user_id: userId }).where("date", ">=", since).get(),
+  );
   return snapshot.docs.map((doc) => {
     const data = doc.data();
     return {

@@ -60,43 +60,42 @@ export async function signInUser(
   chatModels: string[],
 ): Promise<{ userId: string; created: boolean }> {
   const firestore = db();
-  return withDeadline(firestore.runTransaction(async (tx) => {
-    const hashRef = userHashes().doc(userHash);
-    const hashSnap = await tx.get(hashRef);
-    const existingId = hashSnap.exists
-      ? ((hashSnap.data() as UserHashDoc).user_id ?? (await findLegacyUserId(tx, userHash)))
-      : undefined;
-    const now = FieldValue.serverTimestamp();
+  return withDeadline(
+    firestore.runTransaction(async (tx) => {
+      const hashRef = userHashes().doc(userHash);
+      const hashSnap = await tx.get(hashRef);
+      const existingId = hashSnap.exists
+        ? ((hashSnap.data() as UserHashDoc).user_id ?? (await findLegacyUserId(tx, userHash)))
+        : undefined;
+      const now = FieldValue.serverTimestamp();
 
-    if (existingId) {
-      tx.update(firestore.collection("users").doc(existingId), {
+      if (existingId) {
+        tx.update(firestore.collection("users").doc(existingId), {
+          last_modified_date: now,
+          chat_models: chatModels,
+        });
+        // GPT Lab's index documents had no user_id; add it so the next sign-in is one read.
+        if (!(hashSnap.data() as UserHashDoc).user_id) tx.update(hashRef, { user_id: existingId });
+        return { userId: existingId, created: false };
+      }
+
+      const userRef = firestore.collection("users").doc();
+      tx.create(userRef, {
+        user_hash: userHash,
+        created_date: now,
         last_modified_date: now,
+        sessions_started: 0,
+        sessions_ended: 0,
+        bots_created: 0,
         chat_models: chatModels,
       });
-      // GPT Lab's index documents had no user_id; add it so the next sign-in is one read.
-      if (!(hashSnap.data() as UserHashDoc).user_id) tx.update(hashRef, { user_id: existingId });
-      return { userId: existingId, created: false };
-    }
-
-    const userRef = firestore.collection("users").doc();
-    tx.create(userRef, {
-      user_hash: userHash,
-      created_date: now,
-      last_modified_date: now,
-      sessions_started: 0,
-      sessions_ended: 0,
-      bots_created: 0,
-      chat_models: chatModels,
-    });
-    tx.set(hashRef, { user_hash_type: "open_ai_key", created_date: now, user_id: userRef.id });
-    return { userId: userRef.id, created: true };
-  }));
+      tx.set(hashRef, { user_hash_type: "open_ai_key", created_date: now, user_id: userRef.id });
+      return { userId: userRef.id, created: true };
+    }),
+  );
 }
 
-async function findLegacyUserId(
-  tx: Transaction,
-  userHash: string,
-): Promise<string | undefined> {
+async function findLegacyUserId(tx: Transaction, userHash: string): Promise<string | undefined> {
   const query = db().collection("users").where("user_hash", "==", userHash).limit(1);
   const snapshot = await tx.get(query);
   return snapshot.docs[0]?.id;

@@ -51,8 +51,8 @@ export default function Home() {
       <h1 className="text-3xl font-bold tracking-tight sm:text-4xl">Your own AI assistants, on your own key.</h1>
       <p className="mt-4 text-lg text-slate-600 dark:text-slate-300">
         Assistant Lab lets you build custom AI assistants, share them by link and chat with them, with replies that
-        stream as they are written. You sign in with your own OpenAI API key and pay the provider only for what you
-        use, usually far less than a $20 monthly subscription.
+        stream as they are written. You sign in with your own OpenAI API key and pay the provider only for what you use,
+        usually far less than a $20 monthly subscription.
       </p>
       {signedIn ? (
         <Link
@@ -90,7 +90,10 @@ function SignInForm() {
       className="mt-10 rounded-xl border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900"
     >
       {keyRejected && !lastResult ? (
-        <p role="status" className="mb-4 rounded-md border border-amber-200 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-900 dark:bg-amber-950 dark:text-amber-100">
+        <p
+          role="status"
+          className="mb-4 rounded-md border border-amber-200 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-900 dark:bg-amber-950 dark:text-amber-100"
+        >
           You were signed out because the provider rejected your API key. Sign in with a key that works; your chats are
           kept for that key.
         </p>
@@ -108,8 +111,8 @@ function SignInForm() {
         className="mt-2 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm dark:border-slate-700 dark:bg-slate-950"
       />
       <p id={fields.apiKey.descriptionId} className="mt-2 text-sm text-slate-500 dark:text-slate-400">
-        We check the key with the provider and keep it only in an encrypted cookie in this browser. We never store
-        it: your identity is a one-way hash of it.
+        We check the key with the provider and keep it only in an encrypted cookie in this browser. We never store it:
+        your identity is a one-way hash of it.
       </p>
       <p id={fields.apiKey.errorId} className="mt-2 text-sm text-red-600 dark:text-red-400">
         {fields.apiKey.errors?.join(" ")}

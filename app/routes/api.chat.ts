@@ -20,12 +20,19 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
   const limit = await consumeChatTurn(user.userId);
   if (!limit.allowed) {
-    throw apiError(429, "too_many_messages", `You are sending messages too fast. Try again in ${describeWait(limit.retryAfterSeconds)}.`, {
-      headers: { "Retry-After": String(limit.retryAfterSeconds) },
-    });
+    throw apiError(
+      429,
+      "too_many_messages",
+      `You are sending messages too fast. Try again in ${describeWait(limit.retryAfterSeconds)}.`,
+      {
+        headers: { "Retry-After": String(limit.retryAfterSeconds) },
+      },
+    );
   }
   const shutdown = context.shutdownSignal;
-  return body.mode === "session" ? sessionTurn(request, user, body, shutdown) : testDrive(request, user, body, shutdown);
+  return body.mode === "session"
+    ? sessionTurn(request, user, body, shutdown)
+    : testDrive(request, user, body, shutdown);
 }
 
 /** A test drive chats with unsaved settings and saves nothing. */
@@ -35,7 +42,9 @@ async function testDrive(request: Request, user: SignedInUser, body: DraftChat, 
   const config = modelConfigSchema(account.chat_models).safeParse(body.draft);
   if (!config.success) {
     const issue = config.error.issues[0]!;
-    throw apiError(400, "invalid_request", `Fix the lab's settings first: ${issue.message}`, { field: issue.path.join(".") });
+    throw apiError(400, "invalid_request", `Fix the lab's settings first: ${issue.message}`, {
+      field: issue.path.join("."),
+    });
   }
   const instructions = body.draft.instructions.trim();
   return streamReply({

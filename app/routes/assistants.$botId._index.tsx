@@ -35,7 +35,10 @@ export default function AssistantPage() {
   return (
     <main className="mx-auto max-w-3xl px-4 py-8">
       {searchParams.get("created") ? (
-        <div role="status" className="mb-6 rounded-lg border border-emerald-200 bg-emerald-50 p-4 text-sm text-emerald-900 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-100">
+        <div
+          role="status"
+          className="mb-6 rounded-lg border border-emerald-200 bg-emerald-50 p-4 text-sm text-emerald-900 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-100"
+        >
           Your assistant is ready. Anyone signed in can open it with its link.
         </div>
       ) : null}
@@ -51,12 +54,21 @@ export default function AssistantPage() {
         </div>
       </div>
       {bot.description ? <p className="mt-6 whitespace-pre-wrap">{bot.description}</p> : null}
-      <Form method="post" action={`/assistants/${bot.id}/chat`} className="mt-6 flex flex-wrap items-end gap-3 rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+      <Form
+        method="post"
+        action={`/assistants/${bot.id}/chat`}
+        className="mt-6 flex flex-wrap items-end gap-3 rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900"
+      >
         <div>
           <label htmlFor="chat-model" className="block text-sm font-medium">
             Model for this chat
           </label>
-          <select id="chat-model" name="model" defaultValue={defaultModel} className="mt-1 rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-950">
+          <select
+            id="chat-model"
+            name="model"
+            defaultValue={defaultModel}
+            className="mt-1 rounded-md border border-slate-300 bg-white px-3 py-2 text-sm dark:border-slate-700 dark:bg-slate-950"
+          >
             {chatModels.map((option) => (
               <option key={option} value={option}>
                 {option === model ? `${option} (the assistant's)` : option}

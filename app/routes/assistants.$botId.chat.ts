@@ -10,7 +10,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const bot = await getOpenableBot(params.botId!);
   if (!bot) throw new Response("Not found", { status: 404 });
   const picked = (await readForm(request, { fields: ["model"] })).get("model");
-  const model = chooseModel(typeof picked === "string" ? picked : null, bot.modelConfig.config.model, account.chat_models);
+  const model = chooseModel(
+    typeof picked === "string" ? picked : null,
+    bot.modelConfig.config.model,
+    account.chat_models,
+  );
   if (!model) throw new Response("Your API key cannot use any chat model.", { status: 400 });
   const sessionId = await startSession({ userId: account.id, bot, model });
   throw redirect(`/sessions/${sessionId}`);

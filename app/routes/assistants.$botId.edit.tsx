@@ -43,7 +43,10 @@ const ActivateVersion = z.object({
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { account, bot } = await ownActiveBot(request, params.botId!);
-  const formData = await readForm(request, { ...ASSISTANT_FORM, fields: [...ASSISTANT_FORM.fields, ...Object.keys(ActivateVersion.shape)] });
+  const formData = await readForm(request, {
+    ...ASSISTANT_FORM,
+    fields: [...ASSISTANT_FORM.fields, ...Object.keys(ActivateVersion.shape)],
+  });
   if (formData.get("intent") === "activate") {
     const parsed = ActivateVersion.safeParse(Object.fromEntries(formData));
     if (!parsed.success || !(await activateVersion(bot.id, account.id, parsed.data.kind, parsed.data.versionId))) {
@@ -60,7 +63,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 function versionRows(versions: BotVersions) {
-  const rows = <T extends { id: string; is_active: boolean; created_date: { toDate(): Date } }>(list: T[], describe: (item: T) => string) =>
+  const rows = <T extends { id: string; is_active: boolean; created_date: { toDate(): Date } }>(
+    list: T[],
+    describe: (item: T) => string,
+  ) =>
     list.map((item, index) => ({
       id: item.id,
       number: list.length - index,
@@ -71,13 +77,19 @@ function versionRows(versions: BotVersions) {
   return {
     instructions: rows(versions.instructions, (prompt) => prompt.message),
     summary: rows(versions.summary, (prompt) => prompt.message),
-    model_config: rows(versions.model_config, ({ config }) =>
-      `${config.model} · max ${config.max_tokens} tokens · temperature ${config.temperature} · top P ${config.top_p} · frequency ${config.frequency_penalty} · presence ${config.presence_penalty}`,
+    model_config: rows(
+      versions.model_config,
+      ({ config }) =>
+        `${config.model} · max ${config.max_tokens} tokens · temperature ${config.temperature} · top P ${config.top_p} · frequency ${config.frequency_penalty} · presence ${config.presence_penalty}`,
     ),
   };
 }
 
-const KIND_TITLES = { instructions: "Instructions", summary: "Summary prompt", model_config: "Model settings" } as const;
+const KIND_TITLES = {
+  instructions: "Instructions",
+  summary: "Summary prompt",
+  model_config: "Model settings",
+} as const;
 
 export default function EditAssistant() {
   const { id, name, models, defaultValue, versions } = useLoaderData<typeof loader>();
@@ -111,19 +123,29 @@ export default function EditAssistant() {
                     <div className="flex items-center justify-between gap-2">
                       <span className="font-medium">
                         Version {version.number}
-                        {version.active ? <span className="ml-2 rounded bg-emerald-100 px-1.5 py-0.5 text-xs text-emerald-800 dark:bg-emerald-900 dark:text-emerald-100">active</span> : null}
+                        {version.active ? (
+                          <span className="ml-2 rounded bg-emerald-100 px-1.5 py-0.5 text-xs text-emerald-800 dark:bg-emerald-900 dark:text-emerald-100">
+                            active
+                          </span>
+                        ) : null}
                       </span>
                       <time dateTime={version.created} className="text-xs text-slate-500">
                         {version.created.slice(0, 16).replace("T", " ")}
                       </time>
                     </div>
-                    <p className="mt-1 line-clamp-3 whitespace-pre-wrap text-slate-600 dark:text-slate-300">{version.text}</p>
+                    <p className="mt-1 line-clamp-3 whitespace-pre-wrap text-slate-600 dark:text-slate-300">
+                      {version.text}
+                    </p>
                     {version.active ? null : (
                       <Form method="post" className="mt-2">
                         <input type="hidden" name="intent" value="activate" />
                         <input type="hidden" name="kind" value={kind} />
                         <input type="hidden" name="versionId" value={version.id} />
-                        <button type="submit" className={buttonSecondary} aria-label={`Make ${KIND_TITLES[kind].toLowerCase()} version ${version.number} active`}>
+                        <button
+                          type="submit"
+                          className={buttonSecondary}
+                          aria-label={`Make ${KIND_TITLES[kind].toLowerCase()} version ${version.number} active`}
+                        >
                           Make active
                         </button>
                       </Form>

@@ -15,7 +15,11 @@ const GalleryParams = z.object({
   tab: z.enum(["showcased", "mine"]).catch("showcased"),
   sort: z.enum(["popular", "newest"]).catch("popular"),
   q: z.string().trim().max(100).catch(""),
-  after: z.string().regex(/^[\w-]{1,100}$/).optional().catch(undefined),
+  after: z
+    .string()
+    .regex(/^[\w-]{1,100}$/)
+    .optional()
+    .catch(undefined),
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -69,7 +73,9 @@ function Tab({ to, current, children }: { to: string; current: boolean; children
       to={to}
       aria-current={current ? "page" : undefined}
       className={`-mb-px border-b-2 px-4 py-2 text-sm font-medium ${
-        current ? "border-indigo-600 text-indigo-700 dark:text-indigo-300" : "border-transparent text-slate-600 hover:text-slate-900 dark:text-slate-300"
+        current
+          ? "border-indigo-600 text-indigo-700 dark:text-indigo-300"
+          : "border-transparent text-slate-600 hover:text-slate-900 dark:text-slate-300"
       }`}
     >
       {children}
@@ -172,7 +178,10 @@ function Mine({ bots, origin }: { bots: NonNullable<LoaderData["own"]>; origin: 
         <ul className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
           {active.map((bot) => (
             <li key={bot.id}>
-              <AssistantCard bot={bot} action={<ShareLink url={`${origin}/assistants/${bot.id}`} label={`Share link for ${bot.name}`} />} />
+              <AssistantCard
+                bot={bot}
+                action={<ShareLink url={`${origin}/assistants/${bot.id}`} label={`Share link for ${bot.name}`} />}
+              />
             </li>
           ))}
         </ul>
@@ -180,7 +189,9 @@ function Mine({ bots, origin }: { bots: NonNullable<LoaderData["own"]>; origin: 
       {inactive.length > 0 ? (
         <div className="mt-10">
           <h2 className="text-lg font-semibold">Deactivated</h2>
-          <p className="text-sm text-slate-600 dark:text-slate-300">Hidden everywhere; their links answer “not found” until you reactivate them.</p>
+          <p className="text-sm text-slate-600 dark:text-slate-300">
+            Hidden everywhere; their links answer “not found” until you reactivate them.
+          </p>
           <ul className="mt-3 divide-y divide-slate-200 rounded-xl border border-slate-200 dark:divide-slate-800 dark:border-slate-800">
             {inactive.map((bot) => (
               <li key={bot.id} className="flex items-center justify-between gap-4 px-4 py-3">

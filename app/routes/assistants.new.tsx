@@ -26,7 +26,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const account = await requireAccount(request);
-  const submission = parseWithZod(await readForm(request, ASSISTANT_FORM), { schema: assistantSchema(account.chat_models) });
+  const submission = parseWithZod(await readForm(request, ASSISTANT_FORM), {
+    schema: assistantSchema(account.chat_models),
+  });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const created = await saveOrKeepForm(submission, () => createBot(account.id, submission.value));
   if ("kept" in created) return created.kept;
@@ -45,12 +47,21 @@ export default function Lab() {
           : "Design an assistant, try it in the test drive, then create it and share its link."}
       </p>
       <div className="mt-6">
-        <AssistantForm models={models} defaultValue={defaultValue} lastResult={lastResult} submitLabel="Create assistant" />
+        <AssistantForm
+          models={models}
+          defaultValue={defaultValue}
+          lastResult={lastResult}
+          submitLabel="Create assistant"
+        />
       </div>
     </main>
   );
 }
 
 export function ErrorBoundary() {
-  return <GeneralErrorBoundary statusHandlers={{ 404: () => "The assistant to duplicate does not exist or is no longer available." }} />;
+  return (
+    <GeneralErrorBoundary
+      statusHandlers={{ 404: () => "The assistant to duplicate does not exist or is no longer available." }}
+    />
+  );
 }

@@ -13,11 +13,15 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const view = sessionView(session);
   const messages = (await listMessages(session.id, key)).map(messageView);
   const format = new URL(request.url).searchParams.get("format") === "json" ? "json" : "md";
-  const filename = `${view.title.replace(/[^\w -]+/g, "").trim().replace(/\s+/g, "-").slice(0, 60) || "chat"}.${format}`;
+  const filename = `${
+    view.title
+      .replace(/[^\w -]+/g, "")
+      .trim()
+      .replace(/\s+/g, "-")
+      .slice(0, 60) || "chat"
+  }.${format}`;
   const body =
-    format === "json"
-      ? JSON.stringify({ session: view, messages }, null, 2)
-      : transcriptMarkdown(view, messages);
+    format === "json" ? JSON.stringify({ session: view, messages }, null, 2) : transcriptMarkdown(view, messages);
   return new Response(body, {
     headers: {
       "Content-Type": format === "json" ? "application/json; charset=utf-8" : "text/markdown; charset=utf-8",

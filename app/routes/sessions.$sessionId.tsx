@@ -5,7 +5,15 @@ import { ChatView } from "~/components/chat-view";
 import { labelText } from "~/schemas/text";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { starterPromptsOf } from "~/models/bots.server";
-import { deleteSession, getOwnSession, listMessages, rateSession, renameSession, STATUS, TITLE_MAX } from "~/models/sessions.server";
+import {
+  deleteSession,
+  getOwnSession,
+  listMessages,
+  rateSession,
+  renameSession,
+  STATUS,
+  TITLE_MAX,
+} from "~/models/sessions.server";
 import { concludeWithRecap } from "~/utils/conclude.server";
 import { messageView, sessionView } from "~/utils/session-view.server";
 import { readForm } from "~/utils/request-body.server";
@@ -27,7 +35,10 @@ async function ownSession(request: Request, sessionId: string) {
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { key, session } = await ownSession(request, params.sessionId!);
-  const [messages, starterPrompts] = await Promise.all([listMessages(session.id, key), starterPromptsOf(session.bot_id)]);
+  const [messages, starterPrompts] = await Promise.all([
+    listMessages(session.id, key),
+    starterPromptsOf(session.bot_id),
+  ]);
   return { session: sessionView(session), messages: messages.map(messageView), starterPrompts };
 }
 
@@ -40,8 +51,11 @@ const Intent = z.discriminatedUnion("intent", [
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { user, key, session } = await ownSession(request, params.sessionId!);
-  const parsed = Intent.safeParse(Object.fromEntries(await readForm(request, { fields: ["intent", "title", "rating"] })));
-  if (!parsed.success) return data({ error: parsed.error.issues[0]?.message ?? "That request was not understood." }, { status: 400 });
+  const parsed = Intent.safeParse(
+    Object.fromEntries(await readForm(request, { fields: ["intent", "title", "rating"] })),
+  );
+  if (!parsed.success)
+    return data({ error: parsed.error.issues[0]?.message ?? "That request was not understood." }, { status: 400 });
   switch (parsed.data.intent) {
     case "rename":
       await renameSession(session, key, parsed.data.title);

@@ -11,7 +11,13 @@ import { transcriptKey } from "~/utils/transcript-crypto.server";
 export const meta: MetaFunction = () => [{ title: "History · Assistant Lab" }];
 
 const PAGE_SIZE = 20;
-const Params = z.object({ after: z.string().regex(/^[\w-]{1,100}$/).optional().catch(undefined) });
+const Params = z.object({
+  after: z
+    .string()
+    .regex(/^[\w-]{1,100}$/)
+    .optional()
+    .catch(undefined),
+});
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request);
@@ -28,7 +34,11 @@ export default function History() {
       <h1 className="text-2xl font-semibold">History</h1>
       {sessions.length === 0 ? (
         <p className="mt-8 text-slate-600 dark:text-slate-300">
-          No chats yet. <Link to="/assistants" className="text-indigo-600 underline dark:text-indigo-400">Pick an assistant</Link> to start one.
+          No chats yet.{" "}
+          <Link to="/assistants" className="text-indigo-600 underline dark:text-indigo-400">
+            Pick an assistant
+          </Link>{" "}
+          to start one.
         </p>
       ) : (
         <div className="mt-6 overflow-x-auto">
@@ -47,7 +57,10 @@ export default function History() {
               {sessions.map((session) => (
                 <tr key={session.id}>
                   <td className="py-2 pr-4">
-                    <Link to={`/sessions/${session.id}`} className="font-medium text-indigo-700 hover:underline dark:text-indigo-300">
+                    <Link
+                      to={`/sessions/${session.id}`}
+                      className="font-medium text-indigo-700 hover:underline dark:text-indigo-300"
+                    >
                       {session.title}
                     </Link>
                     <span className="ml-2 text-xs text-slate-500">
@@ -59,7 +72,9 @@ export default function History() {
                   <td className="py-2 pr-4 whitespace-nowrap">{formatDate(session.created)}</td>
                   <td className="py-2 pr-4">{session.model}</td>
                   <td className="py-2 pr-4 text-right">{session.messageCount}</td>
-                  <td className="py-2 text-right whitespace-nowrap">{formatCost(session.cost, session.unpricedTokens)}</td>
+                  <td className="py-2 text-right whitespace-nowrap">
+                    {formatCost(session.cost, session.unpricedTokens)}
+                  </td>
                 </tr>
               ))}
             </tbody>

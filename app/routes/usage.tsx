@@ -21,7 +21,10 @@ export default function Usage() {
   return (
     <main className="mx-auto max-w-5xl px-4 py-8">
       <h1 className="text-2xl font-semibold">Usage</h1>
-      <section aria-label="This month" className="mt-6 rounded-xl border border-slate-200 bg-white p-5 dark:border-slate-800 dark:bg-slate-900">
+      <section
+        aria-label="This month"
+        className="mt-6 rounded-xl border border-slate-200 bg-white p-5 dark:border-slate-800 dark:bg-slate-900"
+      >
         <p className="text-sm text-slate-600 dark:text-slate-300">This month</p>
         <p className="mt-1 text-3xl font-semibold">{formatCost(month.cost_usd, month.unpriced_tokens)}</p>
         <p className="mt-1 text-sm text-slate-600 dark:text-slate-300">
@@ -33,8 +36,16 @@ export default function Usage() {
       </section>
 
       <div className="mt-6 grid gap-6 md:grid-cols-2">
-        <BarChart title="Dollars per day, last 30 days" points={series.map((point) => ({ date: point.date, value: point.cost_usd }))} format={(value) => formatCost(value)} />
-        <BarChart title="Tokens per day, last 30 days" points={series.map((point) => ({ date: point.date, value: point.tokens }))} format={formatTokens} />
+        <BarChart
+          title="Dollars per day, last 30 days"
+          points={series.map((point) => ({ date: point.date, value: point.cost_usd }))}
+          format={(value) => formatCost(value)}
+        />
+        <BarChart
+          title="Tokens per day, last 30 days"
+          points={series.map((point) => ({ date: point.date, value: point.tokens }))}
+          format={formatTokens}
+        />
       </div>
 
       <div className="mt-6 grid gap-6 md:grid-cols-2">
@@ -42,14 +53,22 @@ export default function Usage() {
         <Breakdown title="By model" rows={byModel.map((row) => ({ key: row.model, label: row.model, ...row }))} />
       </div>
       <p className="mt-6 text-xs text-slate-500">
-        Last 30 days: {formatTokens(last30.tokens)}, {formatCost(last30.cost_usd, last30.unpriced_tokens)}. Prices as of {pricesAsOf}; a
-        model without a known price counts as “cost unknown”, never as a guess.
+        Last 30 days: {formatTokens(last30.tokens)}, {formatCost(last30.cost_usd, last30.unpriced_tokens)}. Prices as of{" "}
+        {pricesAsOf}; a model without a known price counts as “cost unknown”, never as a guess.
       </p>
     </main>
   );
 }
 
-function BarChart({ title, points, format }: { title: string; points: { date: string; value: number }[]; format: (value: number) => string }) {
+function BarChart({
+  title,
+  points,
+  format,
+}: {
+  title: string;
+  points: { date: string; value: number }[];
+  format: (value: number) => string;
+}) {
   const max = Math.max(...points.map((point) => point.value), 0);
   const width = 300;
   const height = 120;
@@ -57,11 +76,24 @@ function BarChart({ title, points, format }: { title: string; points: { date: st
   return (
     <figure className="rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
       <figcaption className="text-sm font-medium">{title}</figcaption>
-      <svg viewBox={`0 0 ${width} ${height}`} className="mt-3 h-32 w-full" role="img" aria-label={`${title}: highest ${format(max)}`}>
+      <svg
+        viewBox={`0 0 ${width} ${height}`}
+        className="mt-3 h-32 w-full"
+        role="img"
+        aria-label={`${title}: highest ${format(max)}`}
+      >
         {points.map((point, index) => {
           const h = max > 0 ? (point.value / max) * (height - 4) : 0;
           return (
-            <rect key={point.date} x={index * bar + 1} y={height - h} width={bar - 2} height={h} rx="1" className="fill-indigo-500">
+            <rect
+              key={point.date}
+              x={index * bar + 1}
+              y={height - h}
+              width={bar - 2}
+              height={h}
+              rx="1"
+              className="fill-indigo-500"
+            >
               <title>{`${point.date}: ${format(point.value)}`}</title>
             </rect>
           );
@@ -75,9 +107,18 @@ function BarChart({ title, points, format }: { title: string; points: { date: st
   );
 }
 
-function Breakdown({ title, rows }: { title: string; rows: { key: string; label: string; tokens: number; cost_usd: number; unpriced_tokens: number }[] }) {
+function Breakdown({
+  title,
+  rows,
+}: {
+  title: string;
+  rows: { key: string; label: string; tokens: number; cost_usd: number; unpriced_tokens: number }[];
+}) {
   return (
-    <section aria-label={title} className="rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
+    <section
+      aria-label={title}
+      className="rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900"
+    >
       <h2 className="text-sm font-medium">{title}</h2>
       {rows.length === 0 ? (
         <p className="mt-2 text-sm text-slate-500">Nothing yet in the last 30 days.</p>

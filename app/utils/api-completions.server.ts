@@ -1,8 +1,26 @@
 import type { ChatCompletionChunk } from "openai/resources/chat/completions";
 import { z } from "zod";
 import { getOpenableBot } from "~/models/bots.server";
-import { admitMessage, getOwnSession, SessionBusyError, startSession, STATUS, type AdmittedTurn, type ChatSession } from "~/models/sessions.server";
-import { describeFailure, eitherSignal, NOT_SAVED, replyOutcome, STREAM_HEADERS, StreamSink, UpstreamCall, type ChatParams, type ReplyOutcome } from "./chat-stream.server";
+import {
+  admitMessage,
+  getOwnSession,
+  SessionBusyError,
+  startSession,
+  STATUS,
+  type AdmittedTurn,
+  type ChatSession,
+} from "~/models/sessions.server";
+import {
+  describeFailure,
+  eitherSignal,
+  NOT_SAVED,
+  replyOutcome,
+  STREAM_HEADERS,
+  StreamSink,
+  UpstreamCall,
+  type ChatParams,
+  type ReplyOutcome,
+} from "./chat-stream.server";
 import { keepLease, saveReply } from "./chat-turn.server";
 import { buildMessages, type Turn } from "./context.server";
 import { describeProviderError } from "./provider-errors.server";
@@ -46,7 +64,8 @@ function textOf(content: CompletionRequest["messages"][number]["content"]): stri
 async function parseBody(request: Request): Promise<CompletionRequest | Response> {
   const parsed = await parseJsonBody(request, CompletionRequestSchema);
   if (parsed.ok) return parsed.value;
-  const code = parsed.status === 413 ? "request_too_large" : parsed.code === "invalid_json" ? "invalid_json" : "invalid_value";
+  const code =
+    parsed.status === 413 ? "request_too_large" : parsed.code === "invalid_json" ? "invalid_json" : "invalid_value";
   return openAiError(parsed.status, parsed.message, "invalid_request_error", code, { param: parsed.field });
 }
 
@@ -56,19 +75,37 @@ export async function createCompletion(request: Request, caller: ApiCaller, shut
 
   const limit = await consumeChatTurn(caller.userId);
   if (!limit.allowed) {
-    return openAiError(429, `Rate limit reached. Try again in ${limit.retryAfterSeconds}s.`, "rate_limit_error", "rate_limit_exceeded", {
-      headers: { "Retry-After": String(limit.retryAfterSeconds) },
-    });
+    return openAiError(
+      429,
+      `Rate limit reached. Try again in ${limit.retryAfterSeconds}s.`,
+      "rate_limit_error",
+      "rate_limit_exceeded",
+      {
+        headers: { "Retry-After": String(limit.retryAfterSeconds) },
+      },
+    );
   }
   const bot = await getOpenableBot(body.model);
   if (!bot) {
-    return openAiError(404, `The model \`${body.model}\` does not exist or you do not have access to it.`, "invalid_request_error", "model_not_found", { param: "model" });
+    return openAiError(
+      404,
+      `The model \`${body.model}\` does not exist or you do not have access to it.`,
+      "invalid_request_error",
+      "model_not_found",
+      { param: "model" },
+    );
   }
   const last = body.messages.at(-1)!;
   if (last.role !== "user" || !textOf(last.content).trim()) {
-    return openAiError(400, "The last message must be a non-empty message from the user.", "invalid_request_error", "invalid_value", {
-      param: `messages.${body.messages.length - 1}`,
-    });
+    return openAiError(
+      400,
+      "The last message must be a non-empty message from the user.",
+      "invalid_request_error",
+      "invalid_value",
+      {
+        param: `messages.${body.messages.length - 1}`,
+      },
+    );
   }
 
   const key = transcriptKey(caller.apiKey);
@@ -79,18 +116,29 @@ export async function createCompletion(request: Request, caller: ApiCaller, shut
   // The caller's turns start a new session's context; a continued session has its own.
   const firstTurns: Turn[] = request.headers.get("X-Session-Id")
     ? []
-    : body.messages.slice(0, -1).flatMap((message): Turn[] =>
-        message.role === "user" || message.role === "assistant" ? [{ role: message.role, content: textOf(message.content) }] : [],
-      );
+    : body.messages
+        .slice(0, -1)
+        .flatMap((message): Turn[] =>
+          message.role === "user" || message.role === "assistant"
+            ? [{ role: message.role, content: textOf(message.content) }]
+            : [],
+        );
   let admitted: AdmittedTurn;
   try {
     admitted = await admitMessage(session, key, textOf(last.content), firstTurns);
   } catch (error) {
     if (!(error instanceof SessionBusyError)) throw error;
-    const retryAfter: Record<string, string> = error.reason === "busy" ? { "Retry-After": String(error.retryAfterSeconds) } : {};
-    return openAiError(409, error.message, "invalid_request_error", error.reason === "busy" ? "session_busy" : "session_concluded", {
-      headers: { ...headers, ...retryAfter },
-    });
+    const retryAfter: Record<string, string> =
+      error.reason === "busy" ? { "Retry-After": String(error.retryAfterSeconds) } : {};
+    return openAiError(
+      409,
+      error.message,
+      "invalid_request_error",
+      error.reason === "busy" ? "session_busy" : "session_concluded",
+      {
+        headers: { ...headers, ...retryAfter },
+      },
+    );
   }
   const context = admitted.context;
 
@@ -105,7 +153,16 @@ export async function createCompletion(request: Request, caller: ApiCaller, shut
   };
   // The call ends when the caller goes away or the server shuts down; either way what arrived is saved.
   const signal = eitherSignal(request.signal, shutdown);
-  const turn: ApiTurn = { signal, caller, key, session, admitted, params, headers, releaseLease: keepLease(session.id, admitted.leaseId) };
+  const turn: ApiTurn = {
+    signal,
+    caller,
+    key,
+    session,
+    admitted,
+    params,
+    headers,
+    releaseLease: keepLease(session.id, admitted.leaseId),
+  };
   return body.stream ? streamCompletion(turn, body.stream_options?.include_usage === true) : replyOnce(turn);
 }
 
@@ -137,25 +194,58 @@ async function saveOrWarn(turn: ApiTurn, outcome: ReplyOutcome): Promise<boolean
   }
 }
 
-async function sessionFor(request: Request, caller: ApiCaller, key: TranscriptKey, botId: string): Promise<ChatSession | Response> {
+async function sessionFor(
+  request: Request,
+  caller: ApiCaller,
+  key: TranscriptKey,
+  botId: string,
+): Promise<ChatSession | Response> {
   const requestedId = request.headers.get("X-Session-Id");
   if (requestedId) {
     const session = await getOwnSession(requestedId, caller.userId, key);
-    if (!session) return openAiError(404, "No session of yours has this X-Session-Id.", "invalid_request_error", "session_not_found");
-    if (session.bot_id !== botId) return openAiError(400, "This session belongs to another assistant.", "invalid_request_error", "session_mismatch", { param: "model" });
-    if (session.status === STATUS.completed) return openAiError(409, "This session is concluded.", "invalid_request_error", "session_concluded");
-    if (session.unreadable) return openAiError(409, "This session's saved context cannot be decrypted.", "invalid_request_error", "session_unreadable");
+    if (!session)
+      return openAiError(
+        404,
+        "No session of yours has this X-Session-Id.",
+        "invalid_request_error",
+        "session_not_found",
+      );
+    if (session.bot_id !== botId)
+      return openAiError(
+        400,
+        "This session belongs to another assistant.",
+        "invalid_request_error",
+        "session_mismatch",
+        { param: "model" },
+      );
+    if (session.status === STATUS.completed)
+      return openAiError(409, "This session is concluded.", "invalid_request_error", "session_concluded");
+    if (session.unreadable)
+      return openAiError(
+        409,
+        "This session's saved context cannot be decrypted.",
+        "invalid_request_error",
+        "session_unreadable",
+      );
     return session;
   }
   const bot = (await getOpenableBot(botId))!;
-  const sessionId = await startSession({ userId: caller.userId, bot, model: bot.modelConfig.config.model, source: "api" });
+  const sessionId = await startSession({
+    userId: caller.userId,
+    bot,
+    model: bot.modelConfig.config.model,
+    source: "api",
+  });
   return (await getOwnSession(sessionId, caller.userId, key))!;
 }
 
 async function replyOnce(turn: ApiTurn): Promise<Response> {
   const { signal, caller, params, headers } = turn;
   const config = providerConfig();
-  const client = providerClient(caller.apiKey, { ...config, timeoutMs: Math.max(config.timeoutMs, COMPLETION_TIMEOUT_MS) });
+  const client = providerClient(caller.apiKey, {
+    ...config,
+    timeoutMs: Math.max(config.timeoutMs, COMPLETION_TIMEOUT_MS),
+  });
   let completion;
   try {
     completion = await client.chat.completions.create({ ...chatBody(params), stream: false }, { signal });
@@ -172,7 +262,11 @@ async function replyOnce(turn: ApiTurn): Promise<Response> {
     return providerFailure(error, headers);
   }
   const usage = completion.usage
-    ? { prompt_tokens: completion.usage.prompt_tokens, completion_tokens: completion.usage.completion_tokens, total_tokens: completion.usage.total_tokens }
+    ? {
+        prompt_tokens: completion.usage.prompt_tokens,
+        completion_tokens: completion.usage.completion_tokens,
+        total_tokens: completion.usage.total_tokens,
+      }
     : null;
   const saved = await saveOrWarn(
     turn,
@@ -185,7 +279,9 @@ async function replyOnce(turn: ApiTurn): Promise<Response> {
     }),
   );
   // The caller has paid for this completion: it is theirs even when it could not be recorded.
-  return Response.json(completion, { headers: saved ? headers : { ...headers, "X-Assistant-Lab-Warning": NOT_SAVED.code } });
+  return Response.json(completion, {
+    headers: saved ? headers : { ...headers, "X-Assistant-Lab-Warning": NOT_SAVED.code },
+  });
 }
 
 async function streamCompletion(turn: ApiTurn, includeUsage: boolean): Promise<Response> {
@@ -195,7 +291,10 @@ async function streamCompletion(turn: ApiTurn, includeUsage: boolean): Promise<R
   try {
     stream = await upstream.open(caller.apiKey, params);
   } catch (error) {
-    await saveOrWarn(turn, upstream.failed(error, params.messages, () => signal.aborted));
+    await saveOrWarn(
+      turn,
+      upstream.failed(error, params.messages, () => signal.aborted),
+    );
     return providerFailure(error, headers);
   }
 
@@ -216,7 +315,9 @@ async function streamCompletion(turn: ApiTurn, includeUsage: boolean): Promise<R
       // Saved before the stream ends, so that a caller who continues the session reads this turn.
       const error = (await saveOrWarn(turn, outcome)) ? outcome.error : (outcome.error ?? NOT_SAVED);
       if (error) {
-        write(JSON.stringify({ error: { message: error.message, type: "server_error", param: null, code: error.code } }));
+        write(
+          JSON.stringify({ error: { message: error.message, type: "server_error", param: null, code: error.code } }),
+        );
       } else if (!outcome.interrupted) {
         write("[DONE]");
       }

@@ -50,8 +50,7 @@ function keyProblemMessage(problem: KeyProblem): { status: number; message: stri
       };
     case "unreachable": {
       const seconds = Math.round(getEnv().PROVIDER_TIMEOUT_MS / 1000);
-      const what =
-        problem.detail === "timeout" ? `did not answer within ${seconds} seconds` : "could not be reached";
+      const what = problem.detail === "timeout" ? `did not answer within ${seconds} seconds` : "could not be reached";
       return {
         status: 503,
         message: `The model provider ${what}, so your key could not be checked. Try again in a moment.`,

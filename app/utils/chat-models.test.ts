@@ -2,17 +2,12 @@ import { describe, expect, test } from "vitest";
 import { chatModelIds, isChatModel } from "./chat-models";
 
 describe("isChatModel", () => {
-  test.each([
-    "gpt-4o",
-    "gpt-4o-mini",
-    "gpt-4.1",
-    "o3-mini",
-    "gpt-3.5-turbo",
-    "llama3.1:8b",
-    "mistral-large-latest",
-  ])("keeps the chat model %s", (id) => {
-    expect(isChatModel(id)).toBe(true);
-  });
+  test.each(["gpt-4o", "gpt-4o-mini", "gpt-4.1", "o3-mini", "gpt-3.5-turbo", "llama3.1:8b", "mistral-large-latest"])(
+    "keeps the chat model %s",
+    (id) => {
+      expect(isChatModel(id)).toBe(true);
+    },
+  );
 
   test.each([
     "text-embedding-3-small",
@@ -34,8 +29,5 @@ describe("isChatModel", () => {
 });
 
 test("chatModelIds removes duplicates and sorts", () => {
-  expect(chatModelIds(["gpt-4o", "whisper-1", "gpt-4o-mini", "gpt-4o"])).toEqual([
-    "gpt-4o",
-    "gpt-4o-mini",
-  ]);
+  expect(chatModelIds(["gpt-4o", "whisper-1", "gpt-4o-mini", "gpt-4o"])).toEqual(["gpt-4o", "gpt-4o-mini"]);
 });

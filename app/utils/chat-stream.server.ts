@@ -30,7 +30,8 @@ export type ReplyOutcome = {
 /** What the person is told when the reply reached them but not the database. */
 export const NOT_SAVED: ChatError = {
   code: "not_saved",
-  message: "This reply could not be saved: the database did not answer. It will be missing after a reload; copy what you need, or ask again.",
+  message:
+    "This reply could not be saved: the database did not answer. It will be missing after a reload; copy what you need, or ask again.",
   retryable: true,
 };
 
@@ -83,7 +84,9 @@ export function streamReply(options: {
       let outcome: ReplyOutcome;
       try {
         const stream = await upstream.open(options.apiKey, options.params);
-        outcome = await upstream.pump(stream, options.params.messages, stoppedByPerson, (text) => send({ type: "delta", text }));
+        outcome = await upstream.pump(stream, options.params.messages, stoppedByPerson, (text) =>
+          send({ type: "delta", text }),
+        );
       } catch (thrown) {
         outcome = upstream.failed(thrown, options.params.messages, stoppedByPerson);
       }
@@ -172,7 +175,10 @@ export class UpstreamCall {
 
   private watch() {
     clearTimeout(this.stallTimer);
-    this.stallTimer = setTimeout(() => this.controller.abort(new StallError(this.config.timeoutMs)), this.config.timeoutMs);
+    this.stallTimer = setTimeout(
+      () => this.controller.abort(new StallError(this.config.timeoutMs)),
+      this.config.timeoutMs,
+    );
   }
 
   /** Starts the call; throws the provider's error (401, 429, …) before any chunk arrives. */
@@ -228,7 +234,12 @@ export class UpstreamCall {
   }
 
   /** What to record when the call failed, before or during the stream. */
-  failed(thrown: unknown, messages: ChatCompletionMessageParam[], stoppedByPerson: () => boolean, finishReason: string | null = null): ReplyOutcome {
+  failed(
+    thrown: unknown,
+    messages: ChatCompletionMessageParam[],
+    stoppedByPerson: () => boolean,
+    finishReason: string | null = null,
+  ): ReplyOutcome {
     clearTimeout(this.stallTimer);
     const reason = this.controller.signal.reason instanceof StallError ? this.controller.signal.reason : thrown;
     const error = stoppedByPerson() ? null : describeProviderError(reason, this.text.length > 0);
@@ -256,7 +267,13 @@ export class UpstreamCall {
 /** A reply as it is saved, with the tokenizer's count standing in for usage the provider did not send. */
 export function replyOutcome(
   messages: ChatCompletionMessageParam[],
-  reply: { text: string; usage: Omit<ChatUsage, "cost_usd"> | null; finishReason: string | null; error: ChatError | null; interrupted: boolean },
+  reply: {
+    text: string;
+    usage: Omit<ChatUsage, "cost_usd"> | null;
+    finishReason: string | null;
+    error: ChatError | null;
+    interrupted: boolean;
+  },
 ): ReplyOutcome {
   return {
     text: reply.text,

@@ -24,7 +24,12 @@ import type { SignedInUser } from "./session.server";
 import { transcriptKey, type TranscriptKey } from "./transcript-crypto.server";
 
 /** One turn of a saved session: commit the message, stream the reply, save it with the new context. */
-export async function sessionTurn(request: Request, user: SignedInUser, body: SessionChat, shutdown?: AbortSignal): Promise<Response> {
+export async function sessionTurn(
+  request: Request,
+  user: SignedInUser,
+  body: SessionChat,
+  shutdown?: AbortSignal,
+): Promise<Response> {
   const key = transcriptKey(user.apiKey);
   // Scoped by owner: another person's session id is a 404, like a missing one.
   const session = await getOwnSession(body.sessionId, user.userId, key);
@@ -44,7 +49,12 @@ export async function sessionTurn(request: Request, user: SignedInUser, body: Se
     costOf,
     params: {
       ...config,
-      messages: buildMessages({ instructions: session.bot_initial_prompt_msg, context: turn.context, model: config.model, maxTokens: config.max_tokens }),
+      messages: buildMessages({
+        instructions: session.bot_initial_prompt_msg,
+        context: turn.context,
+        model: config.model,
+        maxTokens: config.max_tokens,
+      }),
     },
     onFinish: async (outcome) => {
       releaseLease();
@@ -100,7 +110,13 @@ const SAVE_ATTEMPTS = 3;
  * answer) is tried again under the same message id, so a save that landed
  * late is not saved twice.
  */
-export async function saveReply(session: ChatSession, key: TranscriptKey, apiKey: string, turn: AdmittedTurn, outcome: ReplyOutcome) {
+export async function saveReply(
+  session: ChatSession,
+  key: TranscriptKey,
+  apiKey: string,
+  turn: AdmittedTurn,
+  outcome: ReplyOutcome,
+) {
   const { model, max_tokens: maxTokens } = session.bot_model_config;
   const context = turn.context;
   let next: Condensed = outcome.text
@@ -108,7 +124,11 @@ export async function saveReply(session: ChatSession, key: TranscriptKey, apiKey
     : context;
   let usage = { prompt_tokens: outcome.usage.prompt_tokens, completion_tokens: outcome.usage.completion_tokens };
 
-  if (!outcome.error && session.bot_session_type === 3 && needsSummary(next, model, maxTokens, session.bot_initial_prompt_msg)) {
+  if (
+    !outcome.error &&
+    session.bot_session_type === 3 &&
+    needsSummary(next, model, maxTokens, session.bot_initial_prompt_msg)
+  ) {
     // A failed summary is not the person's problem: the context stays long and the next turn tries again.
     const condensed = await summarise(apiKey, session, next).catch(() => null);
     if (condensed) {
@@ -145,7 +165,12 @@ export async function saveReply(session: ChatSession, key: TranscriptKey, apiKey
 
 async function summarise(apiKey: string, session: ChatSession, context: Condensed) {
   const { messages, keep } = summaryRequest(session.bot_summary_prompt_msg, context);
-  const completion = await completeOnce(apiKey, { model: session.bot_model_config.model, messages, max_tokens: 400, temperature: 0.3 });
+  const completion = await completeOnce(apiKey, {
+    model: session.bot_model_config.model,
+    messages,
+    max_tokens: 400,
+    temperature: 0.3,
+  });
   if (!completion.text.trim()) return null;
   return { context: { summary: completion.text.trim(), turns: keep }, usage: completion.usage };
 }

@@ -19,8 +19,17 @@ export async function concludeWithRecap(
     { role: "user" as const, content: session.bot_summary_prompt_msg },
   ];
   try {
-    const completion = await completeOnce(apiKey, { model, messages, max_tokens: Math.min(maxTokens, 800), temperature: 0.3 }, signal);
-    await concludeSession(session, key, { text: completion.text.trim(), model, usage: completion.usage, cost: costOf(model, completion.usage) });
+    const completion = await completeOnce(
+      apiKey,
+      { model, messages, max_tokens: Math.min(maxTokens, 800), temperature: 0.3 },
+      signal,
+    );
+    await concludeSession(session, key, {
+      text: completion.text.trim(),
+      model,
+      usage: completion.usage,
+      cost: costOf(model, completion.usage),
+    });
     return { ok: true };
   } catch (error) {
     return { ok: false, error: describeProviderError(error, false) };

@@ -23,7 +23,10 @@ const MESSAGE_OVERHEAD = 4;
 const REPLY_PRIMING = 3;
 
 export function tokensOf(messages: { content?: unknown }[]): number {
-  return messages.reduce((sum, message) => sum + encode(String(message.content ?? "")).length + MESSAGE_OVERHEAD, REPLY_PRIMING);
+  return messages.reduce(
+    (sum, message) => sum + encode(String(message.content ?? "")).length + MESSAGE_OVERHEAD,
+    REPLY_PRIMING,
+  );
 }
 
 /** Tokens the prompt may use: the window less the reply's allowance, capped. */
@@ -76,7 +79,10 @@ export function needsSummary(context: Condensed, model: string, maxTokens: numbe
 }
 
 /** The request that condenses older turns (and any earlier summary) into a new summary. */
-export function summaryRequest(summaryPrompt: string, context: Condensed): {
+export function summaryRequest(
+  summaryPrompt: string,
+  context: Condensed,
+): {
   messages: ChatCompletionMessageParam[];
   keep: Turn[];
 } {

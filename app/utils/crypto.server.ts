@@ -39,10 +39,7 @@ export function decrypt(key: Buffer, token: string, associatedData: string): str
     });
     decipher.setAAD(Buffer.from(associatedData, "utf8"));
     decipher.setAuthTag(Buffer.from(tag, "base64url"));
-    return Buffer.concat([
-      decipher.update(Buffer.from(ciphertext, "base64url")),
-      decipher.final(),
-    ]).toString("utf8");
+    return Buffer.concat([decipher.update(Buffer.from(ciphertext, "base64url")), decipher.final()]).toString("utf8");
   } catch {
     return null;
   }

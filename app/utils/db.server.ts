@@ -44,7 +44,12 @@ export class DatabaseUnavailable extends Response {
   constructor() {
     super(
       JSON.stringify({
-        error: { code: "database_unavailable", message: DatabaseUnavailable.MESSAGE, type: "server_error", param: null },
+        error: {
+          code: "database_unavailable",
+          message: DatabaseUnavailable.MESSAGE,
+          type: "server_error",
+          param: null,
+        },
       }),
       {
         status: 503,

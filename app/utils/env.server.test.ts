@@ -16,11 +16,14 @@ test("a complete environment parses, with defaults filled in", () => {
   expect(env.projectId).toBe("demo-assistant-lab");
 });
 
-test.each(["SESSION_SECRETS", "USER_HASH_SECRET", "ENCRYPTION_SECRET"])("a missing %s stops the server with its name", (name) => {
-  const source: Record<string, string> = { ...secrets, NODE_ENV: "production" };
-  delete source[name];
-  expect(() => parseEnv(source)).toThrow(new RegExp(`${name}: ${name} is missing`));
-});
+test.each(["SESSION_SECRETS", "USER_HASH_SECRET", "ENCRYPTION_SECRET"])(
+  "a missing %s stops the server with its name",
+  (name) => {
+    const source: Record<string, string> = { ...secrets, NODE_ENV: "production" };
+    delete source[name];
+    expect(() => parseEnv(source)).toThrow(new RegExp(`${name}: ${name} is missing`));
+  },
+);
 
 test("a short secret is refused with advice on making one", () => {
   expect(() => parseEnv({ ...secrets, USER_HASH_SECRET: "short" })).toThrow(/at least 32 characters/);
@@ -41,7 +44,11 @@ test("a malformed provider URL is refused", () => {
 });
 
 test("model tables take JSON overrides, and refuse anything else", () => {
-  const env = parseEnv({ ...secrets, MODEL_PRICES: '{"local-llm":{"input":0,"output":0}}', MODEL_CONTEXT_WINDOWS: '{"local-llm":4096}' });
+  const env = parseEnv({
+    ...secrets,
+    MODEL_PRICES: '{"local-llm":{"input":0,"output":0}}',
+    MODEL_CONTEXT_WINDOWS: '{"local-llm":4096}',
+  });
   expect(env.MODEL_PRICES).toEqual({ "local-llm": { input: 0, output: 0 } });
   expect(env.MODEL_CONTEXT_WINDOWS).toEqual({ "local-llm": 4096 });
   expect(() => parseEnv({ ...secrets, MODEL_PRICES: "not json" })).toThrow(/MODEL_PRICES must be a JSON object/);

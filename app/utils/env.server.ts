@@ -18,14 +18,10 @@ const secretList = (name: string) =>
         .filter(Boolean),
     )
     .pipe(
-      z
-        .array(z.string().min(32, `each secret in ${name} must be at least 32 characters`))
-        .min(1, `${name} is missing`),
+      z.array(z.string().min(32, `each secret in ${name} must be at least 32 characters`)).min(1, `${name} is missing`),
     );
 
-const flag = z
-  .enum(["true", "false", "1", "0"])
-  .transform((value) => value === "true" || value === "1");
+const flag = z.enum(["true", "false", "1", "0"]).transform((value) => value === "true" || value === "1");
 
 /** A JSON object in an environment variable, e.g. MODEL_PRICES='{"my-model":{"input":1,"output":2}}'. */
 const jsonRecord = <T extends z.ZodType>(name: string, value: T) =>
@@ -61,7 +57,11 @@ const envSchema = z.object({
   SESSION_MAX_AGE_DAYS: z.coerce.number().positive().max(90).default(7),
   COOKIE_SECURE: flag.optional(),
   SIGN_IN_ATTEMPTS: z.coerce.number().int().positive().default(10),
-  SIGN_IN_WINDOW_SECONDS: z.coerce.number().int().positive().default(15 * 60),
+  SIGN_IN_WINDOW_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(15 * 60),
   // Failed sign-ins with one key, from any address, per SIGN_IN_WINDOW_SECONDS.
   SIGN_IN_ATTEMPTS_PER_KEY: z.coerce.number().int().positive().default(10),
   // How many proxies in front of the app may set X-Forwarded-For (0: trust none).
@@ -70,7 +70,12 @@ const envSchema = z.object({
   OPERATOR_USER_HASHES: z
     .string()
     .default("")
-    .transform((value) => value.split(",").map((part) => part.trim()).filter(Boolean)),
+    .transform((value) =>
+      value
+        .split(",")
+        .map((part) => part.trim())
+        .filter(Boolean),
+    ),
   CHAT_TURNS_PER_MINUTE: z.coerce.number().int().positive().default(20),
   MODEL_CONTEXT_WINDOWS: jsonRecord("MODEL_CONTEXT_WINDOWS", z.number().int().positive()),
   MODEL_PRICES: jsonRecord(
@@ -96,9 +101,7 @@ export class EnvError extends Error {
 export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
   const result = envSchema.safeParse(source);
   if (!result.success) {
-    const problems = result.error.issues.map(
-      (issue) => `  ${issue.path.join(".") || "environment"}: ${issue.message}`,
-    );
+    const problems = result.error.issues.map((issue) => `  ${issue.path.join(".") || "environment"}: ${issue.message}`);
     throw new EnvError(`Invalid environment, the server cannot start:\n${problems.join("\n")}`);
   }
   const env = result.data;

@@ -3,7 +3,13 @@
 export function formatCost(dollars: number | null, unpricedTokens = 0): string {
   if (dollars === null) return "cost unknown";
   const amount =
-    dollars === 0 ? "$0.00" : dollars < 0.0001 ? "< $0.0001" : dollars < 0.01 ? `$${dollars.toFixed(4)}` : `$${dollars.toFixed(2)}`;
+    dollars === 0
+      ? "$0.00"
+      : dollars < 0.0001
+        ? "< $0.0001"
+        : dollars < 0.01
+          ? `$${dollars.toFixed(4)}`
+          : `$${dollars.toFixed(2)}`;
   return unpricedTokens > 0 ? `${amount} + cost unknown` : amount;
 }
 

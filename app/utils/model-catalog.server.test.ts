@@ -24,7 +24,8 @@ describe("the request each model family takes", () => {
 describe("prices", () => {
   // Prices may be overridden by the environment, which the server checks whole.
   beforeAll(() => {
-    for (const name of ["SESSION_SECRETS", "USER_HASH_SECRET", "ENCRYPTION_SECRET"]) process.env[name] ??= `unit-${name}-0123456789abcdef0123456789`;
+    for (const name of ["SESSION_SECRETS", "USER_HASH_SECRET", "ENCRYPTION_SECRET"])
+      process.env[name] ??= `unit-${name}-0123456789abcdef0123456789`;
   });
 
   test.each([

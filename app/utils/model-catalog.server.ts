@@ -56,7 +56,6 @@ export function costOf(model: string, usage: { prompt_tokens: number; completion
   return (usage.prompt_tokens * price.input + usage.completion_tokens * price.output) / 1_000_000;
 }
 
-
 /**
  * How a model takes its settings on Chat Completions. Reasoning models (the o
  * series and the gpt-5 family) refuse `max_tokens` (they take

@@ -7,7 +7,8 @@ import { beginSignInAttempt, countKeyAttempt, describeWait } from "./rate-limit.
 // The OpenAI-compatible API speaks OpenAI's dialect: bearer keys, its error
 // shape and status codes, so the SDKs' typed errors work unchanged.
 
-export type ErrorType = "invalid_request_error" | "authentication_error" | "rate_limit_error" | "server_error" | "api_error";
+export type ErrorType =
+  "invalid_request_error" | "authentication_error" | "rate_limit_error" | "server_error" | "api_error";
 
 export function openAiError(
   status: number,
@@ -16,7 +17,10 @@ export function openAiError(
   code: string | null,
   options: { param?: string | null; headers?: HeadersInit } = {},
 ): Response {
-  return Response.json({ error: { message, type, param: options.param ?? null, code } }, { status, headers: options.headers });
+  return Response.json(
+    { error: { message, type, param: options.param ?? null, code } },
+    { status, headers: options.headers },
+  );
 }
 
 export type ApiCaller = { userId: string; apiKey: string; chatModels: string[] };
@@ -34,7 +38,12 @@ function bearer(request: Request): string | null {
 export async function authenticate(request: Request, clientAddress: string): Promise<ApiCaller | Response> {
   const apiKey = bearer(request);
   if (!apiKey) {
-    return openAiError(401, "You didn't provide an API key. Send your provider key as 'Authorization: Bearer <key>'.", "invalid_request_error", "missing_api_key");
+    return openAiError(
+      401,
+      "You didn't provide an API key. Send your provider key as 'Authorization: Bearer <key>'.",
+      "invalid_request_error",
+      "missing_api_key",
+    );
   }
   const userHash = userHashFor(apiKey);
   const knownId = await getUserIdForHash(userHash);
@@ -43,15 +52,28 @@ export async function authenticate(request: Request, clientAddress: string): Pro
 
   const attempt = await countKeyAttempt(await beginSignInAttempt(clientAddress), userHash);
   if (!attempt.allowed) {
-    return openAiError(429, `Too many new keys tried. Try again in ${describeWait(attempt.retryAfterSeconds)}.`, "rate_limit_error", "rate_limit_exceeded", {
-      headers: { "Retry-After": String(attempt.retryAfterSeconds) },
-    });
+    return openAiError(
+      429,
+      `Too many new keys tried. Try again in ${describeWait(attempt.retryAfterSeconds)}.`,
+      "rate_limit_error",
+      "rate_limit_exceeded",
+      {
+        headers: { "Retry-After": String(attempt.retryAfterSeconds) },
+      },
+    );
   }
   const check = await checkApiKey(apiKey);
   if (!check.ok) {
-    if (check.reason === "rejected") return openAiError(401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key");
-    if (check.reason === "no-chat-models") return openAiError(403, "This key cannot use any chat model.", "invalid_request_error", "no_chat_models");
-    return openAiError(502, "The model provider could not check your key. Try again in a moment.", "api_error", "provider_unavailable");
+    if (check.reason === "rejected")
+      return openAiError(401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key");
+    if (check.reason === "no-chat-models")
+      return openAiError(403, "This key cannot use any chat model.", "invalid_request_error", "no_chat_models");
+    return openAiError(
+      502,
+      "The model provider could not check your key. Try again in a moment.",
+      "api_error",
+      "provider_unavailable",
+    );
   }
   const { userId } = await signInUser(userHash, check.chatModels);
   await attempt.succeeded();
@@ -61,7 +83,9 @@ export async function authenticate(request: Request, clientAddress: string): Pro
 /** A provider failure in OpenAI's shape: its own status for auth and rate limits, 502 for the rest. */
 export function providerFailure(error: unknown, headers: HeadersInit = {}): Response {
   if (error instanceof OpenAI.AuthenticationError) {
-    return openAiError(401, "The provider rejected your API key.", "invalid_request_error", "invalid_api_key", { headers });
+    return openAiError(401, "The provider rejected your API key.", "invalid_request_error", "invalid_api_key", {
+      headers,
+    });
   }
   if (error instanceof OpenAI.RateLimitError) {
     const retryAfter = error.headers?.get("retry-after");

@@ -47,10 +47,18 @@ export function describeProviderError(error: unknown, partial: boolean): ChatErr
     };
   }
   if (error instanceof OpenAI.APIConnectionError) {
-    return { code: "unreachable", message: "The model provider could not be reached. Try again in a moment.", retryable: true };
+    return {
+      code: "unreachable",
+      message: "The model provider could not be reached. Try again in a moment.",
+      retryable: true,
+    };
   }
   const status = error instanceof OpenAI.APIError ? ` (error ${error.status ?? "unknown"})` : "";
-  return { code: "provider_error", message: `The model provider had a problem${status}. Try again in a moment.`, retryable: true };
+  return {
+    code: "provider_error",
+    message: `The model provider had a problem${status}. Try again in a moment.`,
+    retryable: true,
+  };
 }
 
 /** Thrown when a stream goes silent for longer than the provider timeout. */

@@ -7,15 +7,26 @@ import { getEnv } from "./env.server";
 
 export type LimitResult = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
-const signInByAddress = (): Window => ({ name: "sign-in:address", points: getEnv().SIGN_IN_ATTEMPTS, windowSeconds: getEnv().SIGN_IN_WINDOW_SECONDS });
-const signInByKey = (): Window => ({ name: "sign-in:key", points: getEnv().SIGN_IN_ATTEMPTS_PER_KEY, windowSeconds: getEnv().SIGN_IN_WINDOW_SECONDS });
+const signInByAddress = (): Window => ({
+  name: "sign-in:address",
+  points: getEnv().SIGN_IN_ATTEMPTS,
+  windowSeconds: getEnv().SIGN_IN_WINDOW_SECONDS,
+});
+const signInByKey = (): Window => ({
+  name: "sign-in:key",
+  points: getEnv().SIGN_IN_ATTEMPTS_PER_KEY,
+  windowSeconds: getEnv().SIGN_IN_WINDOW_SECONDS,
+});
 const chatTurns = (): Window => ({ name: "chat-turns", points: getEnv().CHAT_TURNS_PER_MINUTE, windowSeconds: 60 });
 
 /** A sign-in attempt under way: refused, or allowed with a way to give its points back once it succeeds. */
 export type SignInAttempt = LimitResult & { succeeded: () => Promise<void> };
 
 /** A refused attempt: nothing to give back. */
-const refused = (result: Extract<LimitResult, { allowed: false }>): SignInAttempt => ({ ...result, succeeded: async () => undefined });
+const refused = (result: Extract<LimitResult, { allowed: false }>): SignInAttempt => ({
+  ...result,
+  succeeded: async () => undefined,
+});
 
 /**
  * Counts a sign-in attempt against the client's address and, once the key is

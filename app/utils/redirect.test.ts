@@ -16,9 +16,6 @@ test.each([
   "/\t/evil.example",
   "/\n/evil.example",
   "/ /evil.example",
-])(
-  "falls back for %s",
-  (to) => {
-    expect(safeRedirect(to)).toBe("/assistants");
-  },
-);
+])("falls back for %s", (to) => {
+  expect(safeRedirect(to)).toBe("/assistants");
+});

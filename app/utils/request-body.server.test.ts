@@ -49,14 +49,19 @@ describe("forms", () => {
       ["name", "Coach"],
       ["name", "Other"],
     ];
-    expect(await refusal(() => keepFormFields(entries, shape))).toEqual({ status: 400, text: "The form has more than one name." });
+    expect(await refusal(() => keepFormFields(entries, shape))).toEqual({
+      status: 400,
+      text: "The form has more than one name.",
+    });
   });
 
   test("a value far past any limit is cut, so it is not echoed back whole, and stays past the limit", () => {
     const kept = keepFormFields([["name", "x".repeat(100_000)]], { ...shape, maxChars: { name: 41 } });
     expect(kept.get("name")).toHaveLength(41);
     // Emoji are cut whole: still past a 40-unit limit, with no half of a pair left over.
-    const emoji = keepFormFields([["name", "😀".repeat(5_000)]], { ...shape, maxChars: { name: 41 } }).get("name") as string;
+    const emoji = keepFormFields([["name", "😀".repeat(5_000)]], { ...shape, maxChars: { name: 41 } }).get(
+      "name",
+    ) as string;
     expect(Array.from(emoji)).toHaveLength(41);
     expect(emoji.length).toBeGreaterThan(40);
     expect(emoji).not.toMatch(/\p{Cs}/u);
@@ -108,14 +113,26 @@ describe("JSON bodies", () => {
   const schema = z.object({ message: z.string() });
 
   test("JSON sent as text/plain is refused when the route asks for strict types", async () => {
-    const request = new Request("http://localhost/api/chat", { method: "POST", body: '{"message":"hi"}', headers: { "Content-Type": "text/plain" } });
+    const request = new Request("http://localhost/api/chat", {
+      method: "POST",
+      body: '{"message":"hi"}',
+      headers: { "Content-Type": "text/plain" },
+    });
     expect(await parseJsonBody(request, schema, { strictType: true })).toMatchObject({ ok: false, status: 415 });
   });
 
   test("a body over the route's limit is 413 and one that is not JSON is 400", async () => {
-    const huge = new Request("http://localhost/api/chat", { method: "POST", body: "x".repeat(BODY_LIMITS.chat + 1), headers: { "Content-Type": "application/json" } });
+    const huge = new Request("http://localhost/api/chat", {
+      method: "POST",
+      body: "x".repeat(BODY_LIMITS.chat + 1),
+      headers: { "Content-Type": "application/json" },
+    });
     expect(await parseJsonBody(huge, schema)).toMatchObject({ ok: false, status: 413 });
-    const broken = new Request("http://localhost/api/chat", { method: "POST", body: "{", headers: { "Content-Type": "application/json" } });
+    const broken = new Request("http://localhost/api/chat", {
+      method: "POST",
+      body: "{",
+      headers: { "Content-Type": "application/json" },
+    });
     expect(await parseJsonBody(broken, schema)).toMatchObject({ ok: false, status: 400, code: "invalid_json" });
   });
 });

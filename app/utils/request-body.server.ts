@@ -12,14 +12,24 @@ export type ApiErrorBody = { error: { code: string; message: string; field?: str
  * The app's own JSON error, as a Response: a resource route returns a thrown
  * Response as it is, with its status, body and headers.
  */
-export function apiError(status: number, code: string, message: string, init: { field?: string; headers?: HeadersInit } = {}) {
+export function apiError(
+  status: number,
+  code: string,
+  message: string,
+  init: { field?: string; headers?: HeadersInit } = {},
+) {
   const body: ApiErrorBody = { error: { code, message, ...(init.field ? { field: init.field } : {}) } };
   return Response.json(body, { status, headers: init.headers });
 }
 
 export type BodyProblem = { status: number; code: string; message: string; field: string | null };
 
-const problem = (status: number, code: string, message: string, field: string | null = null): BodyProblem => ({ status, code, message, field });
+const problem = (status: number, code: string, message: string, field: string | null = null): BodyProblem => ({
+  status,
+  code,
+  message,
+  field,
+});
 
 function tooLarge(limit: number): BodyProblem {
   return problem(413, "too_large", tooLargeMessage(limit));
@@ -51,7 +61,11 @@ const DRAIN_BYTES = 64 * 1024 * 1024;
  * so: cutting the stream off resets the connection before the 413 is sent. A
  * body that goes on past DRAIN_BYTES more is cut off all the same.
  */
-async function drainThenRefuse(reader: ReadableStreamDefaultReader<Uint8Array>, size: number, limit: number): Promise<BodyProblem> {
+async function drainThenRefuse(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  size: number,
+  limit: number,
+): Promise<BodyProblem> {
   let read = size;
   for (;;) {
     const { done, value } = await reader.read();
@@ -80,7 +94,10 @@ export async function parseJsonBody<T extends z.ZodType>(
   options: { strictType?: boolean } = {},
 ): Promise<{ ok: true; value: z.infer<T> } | ({ ok: false } & BodyProblem)> {
   if (options.strictType && mediaType(request) !== "application/json") {
-    return { ok: false, ...problem(415, "unsupported_media_type", "Send the request as JSON, with Content-Type: application/json.") };
+    return {
+      ok: false,
+      ...problem(415, "unsupported_media_type", "Send the request as JSON, with Content-Type: application/json."),
+    };
   }
   const bytes = await readBytes(request);
   if (!Buffer.isBuffer(bytes)) return { ok: false, ...bytes };
@@ -94,7 +111,10 @@ export async function parseJsonBody<T extends z.ZodType>(
   if (result.success) return { ok: true, value: result.data };
   const issue = result.error.issues[0]!;
   const field = issue.path.join(".");
-  return { ok: false, ...problem(400, "invalid_request", field ? `${field}: ${issue.message}` : issue.message, field || null) };
+  return {
+    ok: false,
+    ...problem(400, "invalid_request", field ? `${field}: ${issue.message}` : issue.message, field || null),
+  };
 }
 
 /** parseJsonBody for the app's own API: a problem is thrown as its JSON error. */
@@ -152,7 +172,8 @@ export function keepFormFields(entries: Iterable<[string, FormDataEntryValue]>, 
   const kept = new FormData();
   let count = 0;
   for (let [name, value] of entries) {
-    if (++count > MAX_FORM_ENTRIES) throw formProblem(problem(413, "too_many_fields", "The form has more fields than any form here."));
+    if (++count > MAX_FORM_ENTRIES)
+      throw formProblem(problem(413, "too_many_fields", "The form has more fields than any form here."));
     // Files are never part of our forms.
     if (typeof value !== "string") continue;
     const item = /^([a-z_]+)\[(\d+)\]$/.exec(name);
@@ -161,17 +182,22 @@ export function keepFormFields(entries: Iterable<[string, FormDataEntryValue]>, 
       const max = shape.lists?.[item[1]!];
       if (max === undefined) continue;
       if (item[2]!.length > 4 || Number(item[2]) >= max) {
-        throw formProblem(problem(400, "too_many_items", `The form has more ${item[1]!.replace(/_/g, " ")} than the ${max} allowed.`));
+        throw formProblem(
+          problem(400, "too_many_items", `The form has more ${item[1]!.replace(/_/g, " ")} than the ${max} allowed.`),
+        );
       }
       kept.append(name, value);
     } else if (fields.has(name)) {
       const max = shape.lists?.[name];
       if (max === undefined) {
         // A field that is not a list has one value; a browser never sends two.
-        if (kept.has(name)) throw formProblem(problem(400, "repeated_field", `The form has more than one ${name.replace(/_/g, " ")}.`));
+        if (kept.has(name))
+          throw formProblem(problem(400, "repeated_field", `The form has more than one ${name.replace(/_/g, " ")}.`));
         kept.append(name, value);
       } else if (kept.getAll(name).length >= max) {
-        throw formProblem(problem(400, "too_many_items", `The form has more ${name.replace(/_/g, " ")} than the ${max} allowed.`));
+        throw formProblem(
+          problem(400, "too_many_items", `The form has more ${name.replace(/_/g, " ")} than the ${max} allowed.`),
+        );
       } else {
         kept.append(name, value);
       }
@@ -191,5 +217,8 @@ function cut(value: string, cap: number): string {
 }
 
 function formProblem(found: BodyProblem): Response {
-  return new Response(found.message, { status: found.status, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  return new Response(found.message, {
+    status: found.status,
+    headers: { "Content-Type": "text/plain; charset=utf-8" },
+  });
 }

@@ -11,11 +11,18 @@ const day = (date: string, tokens: number, cost: number, bot = "b1", model = "gp
 });
 
 test("the series covers 30 days ending today, with empty days as zero", () => {
-  const summary = summarizeUsage([day("2026-11-21", 100, 0.5), day("2026-11-01", 50, 0.25)], new Date("2026-11-21T12:00:00Z"));
+  const summary = summarizeUsage(
+    [day("2026-11-21", 100, 0.5), day("2026-11-01", 50, 0.25)],
+    new Date("2026-11-21T12:00:00Z"),
+  );
   expect(summary.series).toHaveLength(30);
   expect(summary.series[0]!.date).toBe("2026-10-23");
   expect(summary.series.at(-1)).toEqual({ date: "2026-11-21", tokens: 100, cost_usd: 0.5 });
-  expect(summary.series.find((point) => point.date === "2026-11-10")).toEqual({ date: "2026-11-10", tokens: 0, cost_usd: 0 });
+  expect(summary.series.find((point) => point.date === "2026-11-10")).toEqual({
+    date: "2026-11-10",
+    tokens: 0,
+    cost_usd: 0,
+  });
 });
 
 test("totals split by assistant and model, biggest first; the month counts only this month", () => {

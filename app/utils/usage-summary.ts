@@ -30,7 +30,9 @@ const zero = (): Amount => ({ tokens: 0, cost_usd: 0, unpriced_tokens: 0 });
 export function summarizeUsage(days: Day[], today: Date) {
   const byDate = new Map(days.map((day) => [day.date, day]));
   const series = Array.from({ length: DAYS }, (_, index) => {
-    const date = isoDay(new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() - (DAYS - 1 - index))));
+    const date = isoDay(
+      new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() - (DAYS - 1 - index))),
+    );
     const day = byDate.get(date);
     return { date, tokens: day?.tokens ?? 0, cost_usd: day?.cost_usd ?? 0 };
   });
@@ -54,7 +56,8 @@ export function summarizeUsage(days: Day[], today: Date) {
   const monthPrefix = isoDay(today).slice(0, 7);
   const month = zero();
   for (const day of days.filter((entry) => entry.date.startsWith(monthPrefix))) add(month, day);
-  const sortByCost = <T extends Amount>(entries: [string, T][]) => entries.sort((a, b) => b[1].cost_usd - a[1].cost_usd || b[1].tokens - a[1].tokens);
+  const sortByCost = <T extends Amount>(entries: [string, T][]) =>
+    entries.sort((a, b) => b[1].cost_usd - a[1].cost_usd || b[1].tokens - a[1].tokens);
   return {
     series,
     last30,

@@ -29,7 +29,9 @@ async function visitStrictly(page: Page, url: string) {
 
 const conversation = (page: Page) => page.getByRole("list", { name: "Conversation" });
 
-test("the main pages and a streamed reply run under the policy without a violation or a console error", async ({ page }) => {
+test("the main pages and a streamed reply run under the policy without a violation or a console error", async ({
+  page,
+}) => {
   const watched = await watch(page);
   await visitStrictly(page, "/");
   await signIn(page);
@@ -67,7 +69,8 @@ test("a script or event handler injected into the page without the nonce does no
   // what DevTools inserts run.)
   await page.route("/", async (route) => {
     const response = await route.fetch();
-    const injected = '<script>window.injectedScriptRan = true</script><img src="/no-such-image.png" onerror="window.injectedHandlerRan = true">';
+    const injected =
+      '<script>window.injectedScriptRan = true</script><img src="/no-such-image.png" onerror="window.injectedHandlerRan = true">';
     await route.fulfill({ response, body: (await response.text()).replace("</body>", `${injected}</body>`) });
   });
   const response = await page.goto("/");

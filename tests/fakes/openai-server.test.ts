@@ -29,14 +29,22 @@ describe("reasoning models, as the real API takes them", () => {
     const error = await refusal({ max_tokens: 100 });
     expect(error.code).toBe("unsupported_parameter");
     expect(error.param).toBe("max_tokens");
-    expect(error.message).toContain("Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.");
+    expect(error.message).toContain(
+      "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+    );
   });
 
   test("a temperature other than 1 is refused; 1 is accepted", async () => {
     const error = await refusal({ temperature: 0.7 });
     expect(error.code).toBe("unsupported_value");
-    expect(error.message).toContain("Unsupported value: 'temperature' does not support 0.7 with this model. Only the default (1) value is supported.");
-    const accepted = await client.chat.completions.create({ model: "gpt-5-mini", messages: [{ role: "user", content: "hi" }], temperature: 1 });
+    expect(error.message).toContain(
+      "Unsupported value: 'temperature' does not support 0.7 with this model. Only the default (1) value is supported.",
+    );
+    const accepted = await client.chat.completions.create({
+      model: "gpt-5-mini",
+      messages: [{ role: "user", content: "hi" }],
+      temperature: 1,
+    });
     expect(accepted.choices[0]?.message.content).toContain("Thanks for asking");
   });
 
@@ -47,7 +55,11 @@ describe("reasoning models, as the real API takes them", () => {
   });
 
   test("max_completion_tokens is taken, and bounds the reply", async () => {
-    const completion = await client.chat.completions.create({ model: "o3", messages: [{ role: "user", content: "hi" }], max_completion_tokens: 5 });
+    const completion = await client.chat.completions.create({
+      model: "o3",
+      messages: [{ role: "user", content: "hi" }],
+      max_completion_tokens: 5,
+    });
     expect(completion.choices[0]?.finish_reason).toBe("length");
   });
 

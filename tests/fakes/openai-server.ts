@@ -215,7 +215,11 @@ async function chatCompletion(body: ChatBody, res: http.ServerResponse, options:
   const delay = directive === "slow" ? (options.slowChunkDelayMs ?? 400) : (options.chunkDelayMs ?? 15);
   const includeUsage = body.stream_options?.include_usage === true;
 
-  res.write(chunk([{ index: 0, delta: { role: "assistant", content: "", refusal: null }, logprobs: null, finish_reason: null }]));
+  res.write(
+    chunk([
+      { index: 0, delta: { role: "assistant", content: "", refusal: null }, logprobs: null, finish_reason: null },
+    ]),
+  );
   for (const [index, piece] of pieces.entries()) {
     if (res.destroyed) return;
     if (directive === "cut" && index === Math.floor(pieces.length / 2)) {
@@ -229,14 +233,20 @@ async function chatCompletion(body: ChatBody, res: http.ServerResponse, options:
     await sleep(delay);
     res.write(chunk([{ index: 0, delta: { content: piece }, logprobs: null, finish_reason: null }]));
   }
-  res.write(chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: finishReason }], includeUsage ? { usage: null } : {}));
+  res.write(
+    chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: finishReason }], includeUsage ? { usage: null } : {}),
+  );
   if (includeUsage) res.write(chunk([], { usage }));
   res.end("data: [DONE]\n\n");
 }
 
 /** A deterministic reply that shows Markdown and is long enough to watch stream. */
 export function replyFor(userText: string): string {
-  const topic = userText.replace(/\[fake:\w+\]/g, "").trim().slice(0, 80) || "your message";
+  const topic =
+    userText
+      .replace(/\[fake:\w+\]/g, "")
+      .trim()
+      .slice(0, 80) || "your message";
   return [
     `Thanks for asking about **${topic}**.`,
     "Here are a few thoughts to get started:",
@@ -270,7 +280,9 @@ function limitTokens(pieces: string[], limit: number | undefined): string[] {
 function textOf(content: unknown): string {
   if (typeof content === "string") return content;
   if (Array.isArray(content)) {
-    return content.map((part) => (part && typeof part === "object" && "text" in part ? String(part.text) : "")).join("");
+    return content
+      .map((part) => (part && typeof part === "object" && "text" in part ? String(part.text) : ""))
+      .join("");
   }
   return "";
 }
@@ -278,13 +290,7 @@ function textOf(content: unknown): string {
 function rateLimited(res: http.ServerResponse) {
   res.setHeader("retry-after", "20");
   res.setHeader("x-ratelimit-reset-requests", "20s");
-  sendError(
-    res,
-    429,
-    "Rate limit reached for requests. Please try again in 20s.",
-    "requests",
-    "rate_limit_exceeded",
-  );
+  sendError(res, 429, "Rate limit reached for requests. Please try again in 20s.", "requests", "rate_limit_exceeded");
 }
 
 const INVALID_JSON = Symbol("invalid json");
@@ -314,7 +320,8 @@ function reasoningRefusal(body: ChatBody): { message: string; code: string; para
   if (!REASONING_MODELS.has(body.model ?? "")) return null;
   if (body.max_tokens !== undefined) {
     return {
-      message: "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+      message:
+        "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
       code: "unsupported_parameter",
       param: "max_tokens",
     };
@@ -328,7 +335,11 @@ function reasoningRefusal(body: ChatBody): { message: string; code: string; para
   }
   for (const param of ["top_p", "frequency_penalty", "presence_penalty"] as const) {
     if (body[param] !== undefined) {
-      return { message: `Unsupported parameter: '${param}' is not supported with this model.`, code: "unsupported_parameter", param };
+      return {
+        message: `Unsupported parameter: '${param}' is not supported with this model.`,
+        code: "unsupported_parameter",
+        param,
+      };
     }
   }
   return null;

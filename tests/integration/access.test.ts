@@ -73,7 +73,11 @@ async function makeWorld(): Promise<World> {
     createTestBot(owner, { name: "Retired coach" }),
     createTestBot(owner, { name: "Public coach" }),
   ]);
-  await updateBot(bot.id, owner.userId, assistantInput({ instructions: "You are a thoughtful coach, second version." }));
+  await updateBot(
+    bot.id,
+    owner.userId,
+    assistantInput({ instructions: "You are a thoughtful coach, second version." }),
+  );
   await Promise.all([setBotActive(deactivated.id, owner.userId, false), setShowcased(showcased.id, true)]);
   const sessionId = await startSessionFor(owner, bot.id);
   await say(owner, sessionId, "Hello, coach");
@@ -119,24 +123,34 @@ type Entry = {
   send?: (w: World) => Body;
   headers?: (w: World) => Record<string, string>;
   call: (request: Request, w: World) => unknown;
-} & (
-  | { public: string; answers: number }
-  | { anotherPerson: AnotherPerson; signedOut: SignedOut; control: Control }
-);
+} & ({ public: string; answers: number } | { anotherPerson: AnotherPerson; signedOut: SignedOut; control: Control });
 
 const NOT_FOUND = { refused: 404 } as const;
 const SIGN_IN = "sign-in redirect";
 const CHAT_401 = "401 JSON";
 const OPENAI_401 = "401 OpenAI error";
 
-const allowed = (reason: string, status: number, check?: (answer: Answer, w: World) => unknown, mayChange?: string[]): AnotherPerson => ({
+const allowed = (
+  reason: string,
+  status: number,
+  check?: (answer: Answer, w: World) => unknown,
+  mayChange?: string[],
+): AnotherPerson => ({
   allowed: reason,
   status,
   check,
   mayChange,
 });
-const byOwner = (status: number, more: Omit<Control, "by" | "status"> = {}): Control => ({ by: "owner", status, ...more });
-const byOperator = (status: number, more: Omit<Control, "by" | "status"> = {}): Control => ({ by: "operator", status, ...more });
+const byOwner = (status: number, more: Omit<Control, "by" | "status"> = {}): Control => ({
+  by: "owner",
+  status,
+  ...more,
+});
+const byOperator = (status: number, more: Omit<Control, "by" | "status"> = {}): Control => ({
+  by: "operator",
+  status,
+  ...more,
+});
 
 const assistantFields = (name: string, instructions: string) => ({
   name,
@@ -155,11 +169,21 @@ const assistantFields = (name: string, instructions: string) => ({
 
 const testDrive = {
   mode: "draft",
-  draft: { instructions: "Be brief.", session_type: 2, model: "gpt-4o-mini", max_tokens: 50, temperature: 1, top_p: 1, frequency_penalty: 0, presence_penalty: 0 },
+  draft: {
+    instructions: "Be brief.",
+    session_type: 2,
+    model: "gpt-4o-mini",
+    max_tokens: 50,
+    temperature: 1,
+    top_p: 1,
+    frequency_penalty: 0,
+    presence_penalty: 0,
+  },
   messages: [{ role: "user", content: "Hello" }],
 };
 
-const locationId = (answer: Answer, prefix: string) => (answer.headers.get("Location") ?? "").replace(prefix, "").split("?")[0]!;
+const locationId = (answer: Answer, prefix: string) =>
+  (answer.headers.get("Location") ?? "").replace(prefix, "").split("?")[0]!;
 const ownerOf = async (collection: "bots" | "sessions", id: string) =>
   (await db().collection(collection).doc(id).get()).get(collection === "bots" ? "creator_user_id" : "user_id");
 
@@ -364,7 +388,10 @@ const ACCESS: Entry[] = [
     call: (request, w) => status.action({ request, params: { botId: w.bot }, context }),
     anotherPerson: NOT_FOUND,
     signedOut: SIGN_IN,
-    control: byOperator(302, { changes: true, note: "curating the gallery is an operator's job, even for the creator" }),
+    control: byOperator(302, {
+      changes: true,
+      note: "curating the gallery is an operator's job, even for the creator",
+    }),
   },
   {
     route: "assistants.$botId.status.ts",
@@ -375,7 +402,10 @@ const ACCESS: Entry[] = [
     call: (request, w) => status.action({ request, params: { botId: w.showcased }, context }),
     anotherPerson: NOT_FOUND,
     signedOut: SIGN_IN,
-    control: byOperator(302, { changes: true, note: "curating the gallery is an operator's job, even for the creator" }),
+    control: byOperator(302, {
+      changes: true,
+      note: "curating the gallery is an operator's job, even for the creator",
+    }),
   },
   {
     route: "assistants._index.tsx",
@@ -460,19 +490,22 @@ const ACCESS: Entry[] = [
     signedOut: SIGN_IN,
     control: byOwner(200),
   },
-  ...(["rename", "delete", "rate", "conclude"] as const).map(
-    (intent): Entry => ({
-      route: "sessions.$sessionId.tsx",
-      method: "POST",
-      intent,
-      path: (w) => `/sessions/${w.session}`,
-      send: () => ({ form: { intent, ...(intent === "rename" ? { title: "Taken over" } : intent === "rate" ? { rating: "down" } : {}) } }),
-      call: (request, w) => session.action({ request, params: { sessionId: w.session }, context }),
-      anotherPerson: NOT_FOUND,
-      signedOut: SIGN_IN,
-      control: byOwner(intent === "delete" ? 302 : 200, { changes: true }),
+  ...(["rename", "delete", "rate", "conclude"] as const).map((intent): Entry => ({
+    route: "sessions.$sessionId.tsx",
+    method: "POST",
+    intent,
+    path: (w) => `/sessions/${w.session}`,
+    send: () => ({
+      form: {
+        intent,
+        ...(intent === "rename" ? { title: "Taken over" } : intent === "rate" ? { rating: "down" } : {}),
+      },
     }),
-  ),
+    call: (request, w) => session.action({ request, params: { sessionId: w.session }, context }),
+    anotherPerson: NOT_FOUND,
+    signedOut: SIGN_IN,
+    control: byOwner(intent === "delete" ? 302 : 200, { changes: true }),
+  })),
   {
     route: "sessions._index.tsx",
     method: "GET",
@@ -564,11 +597,15 @@ const ACCESS: Entry[] = [
     method: "GET",
     path: () => "/v1/models",
     call: (request) => models.loader({ request, params: {}, context }),
-    anotherPerson: allowed("lists the showcased assistants and their own, not the owner's unlisted or deactivated ones", 200, (answer, w) => {
-      const ids = (answer.body as { data: { id: string }[] }).data.map((model) => model.id);
-      expect(ids).not.toContain(w.bot);
-      expect(ids).not.toContain(w.deactivated);
-    }),
+    anotherPerson: allowed(
+      "lists the showcased assistants and their own, not the owner's unlisted or deactivated ones",
+      200,
+      (answer, w) => {
+        const ids = (answer.body as { data: { id: string }[] }).data.map((model) => model.id);
+        expect(ids).not.toContain(w.bot);
+        expect(ids).not.toContain(w.deactivated);
+      },
+    ),
     signedOut: OPENAI_401,
     control: byOwner(200),
   },
@@ -587,9 +624,14 @@ const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** A session cookie as the app makes them, signed and sealed with the given secrets. */
 async function cookieMadeWith(owner: Person, options: { signWith: string[]; sealWith: string[]; sealedAt?: number }) {
-  const storage = createCookieSessionStorage<{ auth: string }>({ cookie: { name: "al_session", secrets: options.signWith, path: "/" } });
+  const storage = createCookieSessionStorage<{ auth: string }>({
+    cookie: { name: "al_session", secrets: options.signWith, path: "/" },
+  });
   const cookieSession = await storage.getSession();
-  cookieSession.set("auth", sealAuth({ userId: owner.userId, apiKey: owner.apiKey }, options.sealWith, WEEK_MS, options.sealedAt));
+  cookieSession.set(
+    "auth",
+    sealAuth({ userId: owner.userId, apiKey: owner.apiKey }, options.sealWith, WEEK_MS, options.sealedAt),
+  );
   return (await storage.commitSession(cookieSession)).split(";")[0]!;
 }
 
@@ -600,22 +642,40 @@ function tampered(cookie: string): string {
 }
 
 /** Credentials that claim to be the owner without being theirs: each must count as signed out. */
-const FORGERIES: { label: string; openAiOnly?: boolean; headers: (w: World) => Promise<Credentials> | Credentials }[] = [
-  {
-    label: "a cookie with the owner's identity signed with a wrong secret",
-    headers: async (w) => ({ Cookie: await cookieMadeWith(w.owner, { signWith: WRONG_SECRETS, sealWith: REAL_SECRETS() }) }),
-  },
-  {
-    label: "a cookie with the owner's identity sealed with a wrong secret",
-    headers: async (w) => ({ Cookie: await cookieMadeWith(w.owner, { signWith: REAL_SECRETS(), sealWith: WRONG_SECRETS }) }),
-  },
-  { label: "the owner's real cookie with one character changed", headers: (w) => ({ Cookie: tampered(w.owner.cookie) }) },
-  {
-    label: "an expired cookie with the owner's identity",
-    headers: async (w) => ({ Cookie: await cookieMadeWith(w.owner, { signWith: REAL_SECRETS(), sealWith: REAL_SECRETS(), sealedAt: Date.now() - WEEK_MS - 60_000 }) }),
-  },
-  { label: "a bearer key the provider rejects", openAiOnly: true, headers: () => ({ Authorization: `Bearer sk-fake-rejected-${randomUUID()}` }) },
-];
+const FORGERIES: { label: string; openAiOnly?: boolean; headers: (w: World) => Promise<Credentials> | Credentials }[] =
+  [
+    {
+      label: "a cookie with the owner's identity signed with a wrong secret",
+      headers: async (w) => ({
+        Cookie: await cookieMadeWith(w.owner, { signWith: WRONG_SECRETS, sealWith: REAL_SECRETS() }),
+      }),
+    },
+    {
+      label: "a cookie with the owner's identity sealed with a wrong secret",
+      headers: async (w) => ({
+        Cookie: await cookieMadeWith(w.owner, { signWith: REAL_SECRETS(), sealWith: WRONG_SECRETS }),
+      }),
+    },
+    {
+      label: "the owner's real cookie with one character changed",
+      headers: (w) => ({ Cookie: tampered(w.owner.cookie) }),
+    },
+    {
+      label: "an expired cookie with the owner's identity",
+      headers: async (w) => ({
+        Cookie: await cookieMadeWith(w.owner, {
+          signWith: REAL_SECRETS(),
+          sealWith: REAL_SECRETS(),
+          sealedAt: Date.now() - WEEK_MS - 60_000,
+        }),
+      }),
+    },
+    {
+      label: "a bearer key the provider rejects",
+      openAiOnly: true,
+      headers: () => ({ Authorization: `Bearer sk-fake-rejected-${randomUUID()}` }),
+    },
+  ];
 
 // ---------------------------------------------------------------------------
 // Trying a row.
@@ -626,8 +686,16 @@ function requestFor(entry: Entry, w: World, headers: Credentials): Request {
   if (entry.method === "GET") return new Request(url, { headers: all });
   const body = entry.send?.(w) ?? { form: {} };
   return "json" in body
-    ? new Request(url, { method: "POST", body: JSON.stringify(body.json), headers: { ...all, "Content-Type": "application/json" } })
-    : new Request(url, { method: "POST", body: new URLSearchParams(body.form), headers: { ...all, "Content-Type": "application/x-www-form-urlencoded" } });
+    ? new Request(url, {
+        method: "POST",
+        body: JSON.stringify(body.json),
+        headers: { ...all, "Content-Type": "application/json" },
+      })
+    : new Request(url, {
+        method: "POST",
+        body: new URLSearchParams(body.form),
+        headers: { ...all, "Content-Type": "application/x-www-form-urlencoded" },
+      });
 }
 
 async function answer(entry: Entry, w: World, headers: Credentials): Promise<Answer> {
@@ -669,7 +737,10 @@ async function ownerDocuments(w: World): Promise<Snapshot> {
     db().collection("usage_daily").where("user_id", "==", owner).get(),
   ]);
   const snapshot: Snapshot = new Map();
-  await visit([db().collection("users").doc(owner), ...found.flatMap((query) => query.docs.map((doc) => doc.ref))], snapshot);
+  await visit(
+    [db().collection("users").doc(owner), ...found.flatMap((query) => query.docs.map((doc) => doc.ref))],
+    snapshot,
+  );
   return snapshot;
 }
 
@@ -677,7 +748,11 @@ async function visit(refs: DocumentReference[], into: Snapshot): Promise<void> {
   await Promise.all(
     refs.map(async (ref) => {
       const [doc, subcollections] = await Promise.all([ref.get(), ref.listCollections()]);
-      if (doc.exists) into.set(ref.path, Object.fromEntries(Object.entries(doc.data()!).map(([field, value]) => [field, stable(value)])));
+      if (doc.exists)
+        into.set(
+          ref.path,
+          Object.fromEntries(Object.entries(doc.data()!).map(([field, value]) => [field, stable(value)])),
+        );
       for (const sub of subcollections) await visit(await sub.listDocuments(), into);
     }),
   );
@@ -737,11 +812,15 @@ type CallerKind = "another person" | "signed out" | "forged credentials" | "publ
 const WHAT: Record<CallerKind, string> = {
   "another person": "another person's attempts on every route and intent",
   "signed out": "signed-out attempts on every route and intent that needs a person",
-  "forged credentials": "forged, tampered and expired cookies (and rejected API keys on /v1) on every route and intent that needs a person",
+  "forged credentials":
+    "forged, tampered and expired cookies (and rejected API keys on /v1) on every route and intent that needs a person",
   "public, signed out": "public routes answering a signed-out visitor without error",
 };
 
-const tally = Object.fromEntries(Object.keys(WHAT).map((kind) => [kind, { tried: 0, held: 0 }])) as Record<CallerKind, { tried: number; held: number }>;
+const tally = Object.fromEntries(Object.keys(WHAT).map((kind) => [kind, { tried: 0, held: 0 }])) as Record<
+  CallerKind,
+  { tried: number; held: number }
+>;
 
 async function attempt(kind: CallerKind, body: () => Promise<void>) {
   tally[kind].tried += 1;
@@ -867,7 +946,11 @@ for (const entry of ACCESS) {
     }
 
     const who = control.by === "owner" ? "its owner" : "an operator";
-    const why = control.note ? `: ${control.note}` : control.status === 404 ? "" : ", so the refusals above are about who asks";
+    const why = control.note
+      ? `: ${control.note}`
+      : control.status === 404
+        ? ""
+        : ", so the refusals above are about who asks";
     test(`${who} gets ${control.status}${control.status === 404 ? " too" : ""}${why}`, async () => {
       const before = await ownerDocuments(w);
       const got = await answer(entry, w, asPerson(control.by === "owner" ? w.owner : w.operator));

@@ -27,7 +27,9 @@ const validFields = {
 };
 
 async function create(person: Person, fields: Record<string, string> = validFields): Promise<string> {
-  const outcome = await run(() => newAction({ request: person.form("/assistants/new", fields), params: {}, context: {} }));
+  const outcome = await run(() =>
+    newAction({ request: person.form("/assistants/new", fields), params: {}, context: {} }),
+  );
   expect(outcome.status).toBe(302);
   const match = /^\/assistants\/([\w-]+)\?created=1$/.exec(outcome.headers.get("Location") ?? "");
   expect(match).not.toBeNull();
@@ -121,20 +123,25 @@ describe("creating an assistant", () => {
     ["a penalty of -3", { presence_penalty: "-3" }, "presence_penalty", /between -2 and 2/],
     ["a model the key cannot use", { model: "gpt-5-ultra" }, "model", /cannot use this model/],
     ["a missing name", { name: "" }, "name", /Enter a name/],
-  ])("%s returns the form with the input kept, a message at the field, and writes nothing", async (_, change, field, message) => {
-    const person = await signedInPerson();
-    const fields = { ...validFields, ...change };
-    const outcome = await run(() => newAction({ request: person.form("/assistants/new", fields), params: {}, context: {} }));
-    expect(outcome.status).toBe(400);
-    const reply = outcome.data as { initialValue: Record<string, unknown>; error: Record<string, string[]> };
-    expect(reply.error[field]?.join(" ")).toMatch(message);
-    // Conform leaves empty fields out of what it sends back.
-    expect(reply.initialValue.name ?? "").toBe(fields.name);
-    expect(reply.initialValue.instructions).toBe(fields.instructions);
-    expect(reply.initialValue.temperature).toBe(fields.temperature);
-    expect(await botCount(person.userId)).toBe(0);
-    expect((await db().collection("users").doc(person.userId).get()).get("bots_created")).toBe(0);
-  });
+  ])(
+    "%s returns the form with the input kept, a message at the field, and writes nothing",
+    async (_, change, field, message) => {
+      const person = await signedInPerson();
+      const fields = { ...validFields, ...change };
+      const outcome = await run(() =>
+        newAction({ request: person.form("/assistants/new", fields), params: {}, context: {} }),
+      );
+      expect(outcome.status).toBe(400);
+      const reply = outcome.data as { initialValue: Record<string, unknown>; error: Record<string, string[]> };
+      expect(reply.error[field]?.join(" ")).toMatch(message);
+      // Conform leaves empty fields out of what it sends back.
+      expect(reply.initialValue.name ?? "").toBe(fields.name);
+      expect(reply.initialValue.instructions).toBe(fields.instructions);
+      expect(reply.initialValue.temperature).toBe(fields.temperature);
+      expect(await botCount(person.userId)).toBe(0);
+      expect((await db().collection("users").doc(person.userId).get()).get("bots_created")).toBe(0);
+    },
+  );
 
   test("the lab offers only the models the person's key can use", async () => {
     const person = await signedInPerson(["gpt-4o-mini", "llama3.1"]);
@@ -157,11 +164,15 @@ describe("sharing and duplicating", () => {
     const botId = await create(owner);
     const other = await signedInPerson();
 
-    const page = await run(() => botLoader({ request: other.request(`/assistants/${botId}`), params: { botId }, context: {} }));
+    const page = await run(() =>
+      botLoader({ request: other.request(`/assistants/${botId}`), params: { botId }, context: {} }),
+    );
     expect(page.status).toBe(200);
     expect(page.data).toMatchObject({ bot: { id: botId, name: "Math Tutor" }, isCreator: false });
 
-    const lab = await run(() => newLoader({ request: other.request(`/assistants/new?from=${botId}`), params: {}, context: {} }));
+    const lab = await run(() =>
+      newLoader({ request: other.request(`/assistants/new?from=${botId}`), params: {}, context: {} }),
+    );
     expect(lab.data).toMatchObject({
       duplicateOf: "Math Tutor",
       defaultValue: { name: "Math Tutor", instructions: "You are a patient maths tutor.", temperature: "0.7" },
@@ -170,7 +181,9 @@ describe("sharing and duplicating", () => {
 
   test("an unknown id is a 404", async () => {
     const person = await signedInPerson();
-    const outcome = await run(() => botLoader({ request: person.request("/assistants/nope"), params: { botId: "nope" }, context: {} }));
+    const outcome = await run(() =>
+      botLoader({ request: person.request("/assistants/nope"), params: { botId: "nope" }, context: {} }),
+    );
     expect(outcome.status).toBe(404);
   });
 });
@@ -183,7 +196,10 @@ describe("editing with versions", () => {
 
     const outcome = await run(() =>
       editAction({
-        request: owner.form(`/assistants/${botId}/edit`, { ...validFields, instructions: "You are a strict maths tutor." }),
+        request: owner.form(`/assistants/${botId}/edit`, {
+          ...validFields,
+          instructions: "You are a strict maths tutor.",
+        }),
         params: { botId },
         context: {},
       }),
@@ -197,8 +213,11 @@ describe("editing with versions", () => {
     expect(after.active_model_config_id).toBe(before!.active_model_config_id);
     expect(after.active_summary_prompt_id).toBe(before!.active_summary_prompt_id);
 
-    const page = await run(() => editLoader({ request: owner.request(`/assistants/${botId}/edit`), params: { botId }, context: {} }));
-    const versions = (page.data as { versions: { instructions: { number: number; active: boolean; text: string }[] } }).versions;
+    const page = await run(() =>
+      editLoader({ request: owner.request(`/assistants/${botId}/edit`), params: { botId }, context: {} }),
+    );
+    const versions = (page.data as { versions: { instructions: { number: number; active: boolean; text: string }[] } })
+      .versions;
     expect(versions.instructions).toMatchObject([
       { number: 2, active: true, text: "You are a strict maths tutor." },
       { number: 1, active: false, text: "You are a patient maths tutor." },
@@ -210,13 +229,21 @@ describe("editing with versions", () => {
     const botId = await create(owner);
     const firstConfigId = (await getOpenableBot(botId))!.active_model_config_id;
     await run(() =>
-      editAction({ request: owner.form(`/assistants/${botId}/edit`, { ...validFields, temperature: "1.2" }), params: { botId }, context: {} }),
+      editAction({
+        request: owner.form(`/assistants/${botId}/edit`, { ...validFields, temperature: "1.2" }),
+        params: { botId },
+        context: {},
+      }),
     );
     expect((await getOpenableBot(botId))!.modelConfig.config.temperature).toBe(1.2);
 
     const outcome = await run(() =>
       editAction({
-        request: owner.form(`/assistants/${botId}/edit`, { intent: "activate", kind: "model_config", versionId: firstConfigId }),
+        request: owner.form(`/assistants/${botId}/edit`, {
+          intent: "activate",
+          kind: "model_config",
+          versionId: firstConfigId,
+        }),
         params: { botId },
         context: {},
       }),
@@ -233,7 +260,11 @@ describe("editing with versions", () => {
     const owner = await signedInPerson();
     const botId = await create(owner);
     await run(() =>
-      editAction({ request: owner.form(`/assistants/${botId}/edit`, { ...validFields, name: "Algebra Tutor" }), params: { botId }, context: {} }),
+      editAction({
+        request: owner.form(`/assistants/${botId}/edit`, { ...validFields, name: "Algebra Tutor" }),
+        params: { botId },
+        context: {},
+      }),
     );
     const bot = (await getOpenableBot(botId))!;
     expect(bot.name).toBe("Algebra Tutor");
@@ -249,26 +280,44 @@ describe("only the creator may change an assistant", () => {
     const before = await getOpenableBot(botId);
     const other = await signedInPerson();
 
-    const page = await run(() => editLoader({ request: other.request(`/assistants/${botId}/edit`), params: { botId }, context: {} }));
+    const page = await run(() =>
+      editLoader({ request: other.request(`/assistants/${botId}/edit`), params: { botId }, context: {} }),
+    );
     expect(page.status).toBe(404);
     const edit = await run(() =>
-      editAction({ request: other.form(`/assistants/${botId}/edit`, { ...validFields, name: "Hijacked" }), params: { botId }, context: {} }),
+      editAction({
+        request: other.form(`/assistants/${botId}/edit`, { ...validFields, name: "Hijacked" }),
+        params: { botId },
+        context: {},
+      }),
     );
     expect(edit.status).toBe(404);
     const activate = await run(() =>
       editAction({
-        request: other.form(`/assistants/${botId}/edit`, { intent: "activate", kind: "instructions", versionId: before!.active_initial_prompt_id }),
+        request: other.form(`/assistants/${botId}/edit`, {
+          intent: "activate",
+          kind: "instructions",
+          versionId: before!.active_initial_prompt_id,
+        }),
         params: { botId },
         context: {},
       }),
     );
     expect(activate.status).toBe(404);
     const deactivate = await run(() =>
-      statusAction({ request: other.form(`/assistants/${botId}/status`, { intent: "deactivate" }), params: { botId }, context: {} }),
+      statusAction({
+        request: other.form(`/assistants/${botId}/status`, { intent: "deactivate" }),
+        params: { botId },
+        context: {},
+      }),
     );
     expect(deactivate.status).toBe(404);
     const showcase = await run(() =>
-      statusAction({ request: other.form(`/assistants/${botId}/status`, { intent: "showcase" }), params: { botId }, context: {} }),
+      statusAction({
+        request: other.form(`/assistants/${botId}/status`, { intent: "showcase" }),
+        params: { botId },
+        context: {},
+      }),
     );
     expect(showcase.status).toBe(404);
 
@@ -285,19 +334,31 @@ describe("deactivating", () => {
     const other = await signedInPerson();
 
     const off = await run(() =>
-      statusAction({ request: owner.form(`/assistants/${botId}/status`, { intent: "deactivate" }), params: { botId }, context: {} }),
+      statusAction({
+        request: owner.form(`/assistants/${botId}/status`, { intent: "deactivate" }),
+        params: { botId },
+        context: {},
+      }),
     );
     expect(off.headers.get("Location")).toBe("/assistants?tab=mine");
     for (const person of [owner, other]) {
-      const page = await run(() => botLoader({ request: person.request(`/assistants/${botId}`), params: { botId }, context: {} }));
+      const page = await run(() =>
+        botLoader({ request: person.request(`/assistants/${botId}`), params: { botId }, context: {} }),
+      );
       expect(page.status).toBe(404);
     }
     expect((await listBotsOfCreator(owner.userId)).map((bot) => [bot.id, bot.is_active])).toEqual([[botId, false]]);
 
     await run(() =>
-      statusAction({ request: owner.form(`/assistants/${botId}/status`, { intent: "reactivate" }), params: { botId }, context: {} }),
+      statusAction({
+        request: owner.form(`/assistants/${botId}/status`, { intent: "reactivate" }),
+        params: { botId },
+        context: {},
+      }),
     );
-    const page = await run(() => botLoader({ request: other.request(`/assistants/${botId}`), params: { botId }, context: {} }));
+    const page = await run(() =>
+      botLoader({ request: other.request(`/assistants/${botId}`), params: { botId }, context: {} }),
+    );
     expect(page.status).toBe(200);
   });
 });

@@ -39,42 +39,49 @@ async function countWrites(work: () => Promise<unknown>): Promise<number> {
 }
 
 describe("a 60-turn coaching conversation", () => {
-  test("never sends more than the budget, summarises older turns, and writes the same per turn at turn 1 and 50", { timeout: 180_000 }, async () => {
-    const person = await signedInPerson();
-    const bot = await createTestBot(person, { model: MODEL, max_tokens: String(MAX_TOKENS), session_type: "3" });
-    const sessionId = await startSessionFor(person, bot.id);
-    const budget = promptBudget(MODEL, MAX_TOKENS);
-    const writesPerTurn: number[] = [];
+  test(
+    "never sends more than the budget, summarises older turns, and writes the same per turn at turn 1 and 50",
+    { timeout: 180_000 },
+    async () => {
+      const person = await signedInPerson();
+      const bot = await createTestBot(person, { model: MODEL, max_tokens: String(MAX_TOKENS), session_type: "3" });
+      const sessionId = await startSessionFor(person, bot.id);
+      const budget = promptBudget(MODEL, MAX_TOKENS);
+      const writesPerTurn: number[] = [];
 
-    for (let turn = 1; turn <= 60; turn += 1) {
-      writesPerTurn.push(await countWrites(() => say(person, sessionId, longMessage(turn))));
-    }
+      for (let turn = 1; turn <= 60; turn += 1) {
+        writesPerTurn.push(await countWrites(() => say(person, sessionId, longMessage(turn))));
+      }
 
-    const sent = fakeProvider.requests
-      .filter((request) => request.apiKey === person.apiKey && request.path === "/v1/chat/completions")
-      .map((request) => request.body as SentRequest);
-    const replies = sent.filter((body) => body.stream);
-    const summaries = sent.filter((body) => !body.stream);
-    expect(replies).toHaveLength(60);
-    for (const body of replies) expect(tokensOf(body.messages)).toBeLessThanOrEqual(budget);
-    expect(summaries.length).toBeGreaterThan(0);
-    expect(summaries[0]!.messages[1]!.content).toContain("Summarize the key points so far.");
-    // Once summarised, the summary travels as a system-side note, not as a fake assistant turn.
-    const last = replies.at(-1)!;
-    expect(last.messages[0]).toEqual({ role: "system", content: "You are a thoughtful coach." });
-    expect(last.messages[1]).toMatchObject({ role: "system", content: expect.stringContaining("Summary of the conversation so far") });
-    expect(last.messages.at(-1)).toEqual({ role: "user", content: longMessage(60) });
+      const sent = fakeProvider.requests
+        .filter((request) => request.apiKey === person.apiKey && request.path === "/v1/chat/completions")
+        .map((request) => request.body as SentRequest);
+      const replies = sent.filter((body) => body.stream);
+      const summaries = sent.filter((body) => !body.stream);
+      expect(replies).toHaveLength(60);
+      for (const body of replies) expect(tokensOf(body.messages)).toBeLessThanOrEqual(budget);
+      expect(summaries.length).toBeGreaterThan(0);
+      expect(summaries[0]!.messages[1]!.content).toContain("Summarize the key points so far.");
+      // Once summarised, the summary travels as a system-side note, not as a fake assistant turn.
+      const last = replies.at(-1)!;
+      expect(last.messages[0]).toEqual({ role: "system", content: "You are a thoughtful coach." });
+      expect(last.messages[1]).toMatchObject({
+        role: "system",
+        content: expect.stringContaining("Summary of the conversation so far"),
+      });
+      expect(last.messages.at(-1)).toEqual({ role: "user", content: longMessage(60) });
 
-    // The person's message, the session (admitting the turn), the reply, the session again, the day's
-    // usage, and the turn counted against the shared rate limit.
-    expect(writesPerTurn[0]).toBe(6);
-    expect(writesPerTurn[49]).toBe(writesPerTurn[0]);
-    expect(new Set(writesPerTurn).size).toBe(1);
+      // The person's message, the session (admitting the turn), the reply, the session again, the day's
+      // usage, and the turn counted against the shared rate limit.
+      expect(writesPerTurn[0]).toBe(6);
+      expect(writesPerTurn[49]).toBe(writesPerTurn[0]);
+      expect(new Set(writesPerTurn).size).toBe(1);
 
-    const session = (await getOwnSession(sessionId, person.userId, transcriptKey(person.apiKey)))!;
-    expect(session.context.summary).toBeTruthy();
-    expect(session.message_count).toBe(120);
-  });
+      const session = (await getOwnSession(sessionId, person.userId, transcriptKey(person.apiKey)))!;
+      expect(session.context.summary).toBeTruthy();
+      expect(session.message_count).toBe(120);
+    },
+  );
 });
 
 describe("a brainstorming conversation", () => {

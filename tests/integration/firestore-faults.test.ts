@@ -39,7 +39,9 @@ beforeAll(async () => {
   port = 0;
   emulator = await startOwnEmulator();
   port = Number(emulator.host.split(":")[1]);
-  const secrets = Object.fromEntries(["SESSION_SECRETS", "USER_HASH_SECRET", "ENCRYPTION_SECRET"].map((name) => [name, process.env[name]!]));
+  const secrets = Object.fromEntries(
+    ["SESSION_SECRETS", "USER_HASH_SECRET", "ENCRYPTION_SECRET"].map((name) => [name, process.env[name]!]),
+  );
   server = await startAppServer({
     ...secrets,
     OPENAI_BASE_URL: fakeProvider.url,
@@ -58,7 +60,12 @@ afterAll(async () => {
   await emulator.stop();
   rmSync(dataDir, { recursive: true, force: true });
   const held = tried.filter((attempt) => attempt.ok).length;
-  recordReliability({ area: "faults", what: "requests while Firestore was frozen or down (answered in time, 503 with a message)", tried: tried.length, held });
+  recordReliability({
+    area: "faults",
+    what: "requests while Firestore was frozen or down (answered in time, 503 with a message)",
+    tried: tried.length,
+    held,
+  });
 });
 
 /** A request while the database is out: it must answer 503 with a message, in time. */
@@ -73,17 +80,43 @@ async function expectOutageAnswer(what: string, request: () => Promise<Response>
     response.headers.get("Retry-After") !== null &&
     (shape === "json" ? Boolean(JSON.parse(body).error?.message) : body.includes("did not answer in time"));
   tried.push({ what, ok });
-  expect({ what, status: response.status, inTime: elapsed < ANSWER_WITHIN_MS, ok }).toEqual({ what, status: 503, inTime: true, ok: true });
+  expect({ what, status: response.status, inTime: elapsed < ANSWER_WITHIN_MS, ok }).toEqual({
+    what,
+    status: 503,
+    inTime: true,
+    ok: true,
+  });
 }
 
 function outageRequests() {
   const cookie = { Cookie: person.cookie };
   return [
-    expectOutageAnswer("sign-in", () => fetch(`${server.url}/?index`, { method: "POST", body: new URLSearchParams({ apiKey: "sk-test-during-outage" }) }), "page"),
+    expectOutageAnswer(
+      "sign-in",
+      () =>
+        fetch(`${server.url}/?index`, {
+          method: "POST",
+          body: new URLSearchParams({ apiKey: "sk-test-during-outage" }),
+        }),
+      "page",
+    ),
     expectOutageAnswer("a chat page", () => fetch(`${server.url}/sessions/${sessionId}`, { headers: cookie }), "page"),
     expectOutageAnswer("the history page", () => fetch(`${server.url}/sessions`, { headers: cookie }), "page"),
-    expectOutageAnswer("a chat turn", () => fetch(`${server.url}/api/chat`, { method: "POST", headers: { ...cookie, "Content-Type": "application/json" }, body: JSON.stringify({ mode: "session", sessionId, message: "during the outage" }) }), "json"),
-    expectOutageAnswer("GET /v1/models", () => fetch(`${server.url}/v1/models`, { headers: { Authorization: `Bearer ${person.apiKey}` } }), "json"),
+    expectOutageAnswer(
+      "a chat turn",
+      () =>
+        fetch(`${server.url}/api/chat`, {
+          method: "POST",
+          headers: { ...cookie, "Content-Type": "application/json" },
+          body: JSON.stringify({ mode: "session", sessionId, message: "during the outage" }),
+        }),
+      "json",
+    ),
+    expectOutageAnswer(
+      "GET /v1/models",
+      () => fetch(`${server.url}/v1/models`, { headers: { Authorization: `Bearer ${person.apiKey}` } }),
+      "json",
+    ),
   ];
 }
 
@@ -157,7 +190,13 @@ describe("Firestore goes away (the emulator is stopped) and comes back", () => {
       expect.arrayContaining(["acknowledged before the fault", "acknowledged before it went away"]),
     );
     expect((await sendOver(server, person, sessionId, "after it came back")).status).toBe(200);
-    recordReliability({ area: "faults", what: "Firestore frozen, then stopped and restarted, under a running server (acknowledged messages lost)", tried: 2, held: 2, lost: 0 });
+    recordReliability({
+      area: "faults",
+      what: "Firestore frozen, then stopped and restarted, under a running server (acknowledged messages lost)",
+      tried: 2,
+      held: 2,
+      lost: 0,
+    });
   }, 120_000);
 });
 

@@ -69,7 +69,11 @@ beforeAll(async () => {
   admin = initializeApp({ projectId }, `fuzz-${projectId}`);
   firestore = getFirestore(admin);
 
-  const signIn = await fetch(`${origin}/?index`, { method: "POST", body: new URLSearchParams({ apiKey }), redirect: "manual" });
+  const signIn = await fetch(`${origin}/?index`, {
+    method: "POST",
+    body: new URLSearchParams({ apiKey }),
+    redirect: "manual",
+  });
   expect(signIn.status).toBe(302);
   cookie = signIn.headers.get("set-cookie")!.split(";")[0]!;
 
@@ -98,17 +102,28 @@ afterAll(async () => {
   for (const [what, tally] of tallies) recordReliability({ area: "input", what, ...tally });
   if (health) {
     const { polls, slowestMs, rssMb } = health.state;
-    console.info(`fuzz: /healthz polled ${polls} times, slowest ${Math.round(slowestMs)} ms; server RSS ${rssMb.first}→${rssMb.peak} MB peak`);
+    console.info(
+      `fuzz: /healthz polled ${polls} times, slowest ${Math.round(slowestMs)} ms; server RSS ${rssMb.first}→${rssMb.peak} MB peak`,
+    );
   }
   if (admin) await deleteApp(admin);
   await server?.stop();
 });
 
-const VALID_LAB = assistantFields({ name: "Fuzz target", tag_line: "Takes every input", instructions: "Answer briefly." });
+const VALID_LAB = assistantFields({
+  name: "Fuzz target",
+  tag_line: "Takes every input",
+  instructions: "Answer briefly.",
+});
 const LAB_FIELDS = [...Object.keys(VALID_LAB), "description", "summary_prompt", "starter_prompts"];
 
 function postForm(path: string, fields: Record<string, string>) {
-  return fetch(`${origin}${path}`, { method: "POST", headers: { Cookie: cookie }, body: new URLSearchParams(fields), redirect: "manual" });
+  return fetch(`${origin}${path}`, {
+    method: "POST",
+    headers: { Cookie: cookie },
+    body: new URLSearchParams(fields),
+    redirect: "manual",
+  });
 }
 
 // ---------------------------------------------------------------------------
@@ -119,7 +134,9 @@ type Dump = Map<string, string>;
 
 async function dump(): Promise<Dump> {
   const documents = await allDocuments(firestore);
-  return new Map(documents.filter((doc) => !doc.path.startsWith("rate_limits/")).map((doc) => [doc.path, canonical(doc.data)]));
+  return new Map(
+    documents.filter((doc) => !doc.path.startsWith("rate_limits/")).map((doc) => [doc.path, canonical(doc.data)]),
+  );
 }
 
 /** JSON with sorted keys, so equal documents compare equal. */
@@ -177,7 +194,11 @@ type Answer = { status: number; type: string; bytes: number; text: string };
 type Kind = "form" | "json";
 
 async function send(path: string, init: RequestInit): Promise<Answer> {
-  const response = await fetch(`${origin}${path}`, { redirect: "manual", signal: AbortSignal.timeout(20_000), ...init });
+  const response = await fetch(`${origin}${path}`, {
+    redirect: "manual",
+    signal: AbortSignal.timeout(20_000),
+    ...init,
+  });
   const reader = response.body?.getReader();
   const chunks: Uint8Array[] = [];
   let bytes = 0;
@@ -192,7 +213,12 @@ async function send(path: string, init: RequestInit): Promise<Answer> {
     }
     chunks.push(value);
   }
-  return { status: response.status, type: response.headers.get("content-type") ?? "", bytes, text: Buffer.concat(chunks).toString("utf8") };
+  return {
+    status: response.status,
+    type: response.headers.get("content-type") ?? "",
+    bytes,
+    text: Buffer.concat(chunks).toString("utf8"),
+  };
 }
 
 /** Where a page says what was wrong: a form's or chat's alert, a field's error, the error page, Express's own page. */
@@ -225,8 +251,10 @@ function judge(group: string, answer: Answer, kind: Kind, also: string[] = []): 
   const problems = [...also];
   if (!ALLOWED_STATUSES.includes(answer.status)) problems.push(`status ${answer.status}`);
   if (answer.bytes === 0) problems.push("an empty body");
-  if (answer.bytes >= SMALL) problems.push(`${answer.bytes > MB ? "over 1 MB" : `${answer.bytes} bytes`} of ${answer.type}`);
-  if (answer.bytes > 0 && !messageOf(answer, kind)) problems.push(`no message in ${answer.type}: ${answer.text.slice(0, 300)}`);
+  if (answer.bytes >= SMALL)
+    problems.push(`${answer.bytes > MB ? "over 1 MB" : `${answer.bytes} bytes`} of ${answer.type}`);
+  if (answer.bytes > 0 && !messageOf(answer, kind))
+    problems.push(`no message in ${answer.type}: ${answer.text.slice(0, 300)}`);
   const tally = tallyOf(group);
   tally.tried++;
   if (!problems.length) tally.held++;
@@ -239,20 +267,70 @@ function judge(group: string, answer: Answer, kind: Kind, also: string[] = []): 
 type Entry = [string, string];
 
 const INVISIBLES = [
-  "\u0000", "\u0007", "\t", "\n", "\r", "\u001b", "\u007f", "\u0085", "\u009f", "\u00ad", "\u061c", "\u180e",
-  "\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",
-  "\u2060", "\u2061", "\u2064", "\u2066", "\u2067", "\u2068", "\u2069", "\ufeff",
+  "\u0000",
+  "\u0007",
+  "\t",
+  "\n",
+  "\r",
+  "\u001b",
+  "\u007f",
+  "\u0085",
+  "\u009f",
+  "\u00ad",
+  "\u061c",
+  "\u180e",
+  "\u200b",
+  "\u200c",
+  "\u200d",
+  "\u200e",
+  "\u200f",
+  "\u202a",
+  "\u202b",
+  "\u202c",
+  "\u202d",
+  "\u202e",
+  "\u2060",
+  "\u2061",
+  "\u2064",
+  "\u2066",
+  "\u2067",
+  "\u2068",
+  "\u2069",
+  "\ufeff",
 ];
 
 /** Short strings nobody types: controls, bidi overrides, lone surrogates, markup, number words. */
 const weirdText = fc.oneof(
   fc.string({ unit: "binary", maxLength: 30 }),
   fc
-    .array(fc.oneof(fc.constantFrom(...INVISIBLES, "\ud800", "\udfff", "\ufffd", "\uffff", "\u0301", "👩‍💻", "\u{10ffff}"), fc.string({ maxLength: 3 })), { maxLength: 10 })
+    .array(
+      fc.oneof(
+        fc.constantFrom(...INVISIBLES, "\ud800", "\udfff", "\ufffd", "\uffff", "\u0301", "👩‍💻", "\u{10ffff}"),
+        fc.string({ maxLength: 3 }),
+      ),
+      { maxLength: 10 },
+    )
     .map((parts) => parts.join("")),
   fc.constantFrom(
-    "__proto__", "constructor", "NaN", "Infinity", "-Infinity", "1e308", "-1e308", "null", "undefined", "true", "[]", "{}",
-    "<script>alert(1)</script>", "javascript:alert(1)", "//evil.example/", "../../etc/passwd", "%00", "%s%n", "' OR '1'='1",
+    "__proto__",
+    "constructor",
+    "NaN",
+    "Infinity",
+    "-Infinity",
+    "1e308",
+    "-1e308",
+    "null",
+    "undefined",
+    "true",
+    "[]",
+    "{}",
+    "<script>alert(1)</script>",
+    "javascript:alert(1)",
+    "//evil.example/",
+    "../../etc/passwd",
+    "%00",
+    "%s%n",
+    "' OR '1'='1",
   ),
 );
 
@@ -272,9 +350,14 @@ function badLabel(max: number, { twice = true } = {}): fc.Arbitrary<readonly str
       return [text.slice(0, cut) + invisible + text.slice(cut)];
     }),
     fc
-      .array(fc.constantFrom("-", "!", "?", "…", "★", "😀", "→", "©", "$", "%", "&", "*", "+", "=", "~", "·", "\u0301"), { minLength: 1, maxLength: 10 })
+      .array(
+        fc.constantFrom("-", "!", "?", "…", "★", "😀", "→", "©", "$", "%", "&", "*", "+", "=", "~", "·", "\u0301"),
+        { minLength: 1, maxLength: 10 },
+      )
       .map((symbols) => [symbols.join("")]),
-    fc.tuple(fc.integer({ min: max + 1, max: max + 200 }), fc.constantFrom("a", "é", "字", "😀")).map(([length, char]) => [char.repeat(length)]),
+    fc
+      .tuple(fc.integer({ min: max + 1, max: max + 200 }), fc.constantFrom("a", "é", "字", "😀"))
+      .map(([length, char]) => [char.repeat(length)]),
     ...(twice ? [fc.tuple(word, word).map((values) => values)] : []),
   );
 }
@@ -290,17 +373,45 @@ function badText(max: number): fc.Arbitrary<readonly string[]> {
 }
 
 function tooLong(max: number): fc.Arbitrary<string[]> {
-  return fc.tuple(fc.integer({ min: max + 1, max: max + 500 }), fc.constantFrom("a", "é", "字", "😀")).map(([length, char]) => [char.repeat(length)]);
+  return fc
+    .tuple(fc.integer({ min: max + 1, max: max + 500 }), fc.constantFrom("a", "é", "字", "😀"))
+    .map(([length, char]) => [char.repeat(length)]);
 }
 
 /** A number field's text outside [min, max] (or not a number at all); whole numbers only when `integer`. */
 function outside(min: number, max: number, integer = false): fc.Arbitrary<string> {
   const anyDouble = { noNaN: true, noDefaultInfinity: true } as const;
   return fc.oneof(
-    fc.constantFrom("NaN", "Infinity", "-Infinity", "1e308", "-1e308", "abc", "1,5", "--1", "١", "0x", "e", "9".repeat(400)),
-    fc.double({ ...anyDouble, min: max }).filter((value) => value > max).map(String),
-    fc.double({ ...anyDouble, max: min }).filter((value) => value < min).map(String),
-    ...(integer ? [fc.double({ ...anyDouble, min, max }).filter((value) => !Number.isInteger(value)).map(String)] : []),
+    fc.constantFrom(
+      "NaN",
+      "Infinity",
+      "-Infinity",
+      "1e308",
+      "-1e308",
+      "abc",
+      "1,5",
+      "--1",
+      "١",
+      "0x",
+      "e",
+      "9".repeat(400),
+    ),
+    fc
+      .double({ ...anyDouble, min: max })
+      .filter((value) => value > max)
+      .map(String),
+    fc
+      .double({ ...anyDouble, max: min })
+      .filter((value) => value < min)
+      .map(String),
+    ...(integer
+      ? [
+          fc
+            .double({ ...anyDouble, min, max })
+            .filter((value) => !Number.isInteger(value))
+            .map(String),
+        ]
+      : []),
   );
 }
 
@@ -308,14 +419,45 @@ function outside(min: number, max: number, integer = false): fc.Arbitrary<string
 const unknownId = fc
   .oneof(
     fc.stringMatching(/^[A-Za-z0-9]{20}$/),
-    fc.constantFrom("%00", "a%2Fb", "..%2F..", "%2E%2E%2F", "%E2%80%AE", "%ZZ", "%", "x".repeat(150), "null", "undefined", "constructor", "%20", "-", "new"),
+    fc.constantFrom(
+      "%00",
+      "a%2Fb",
+      "..%2F..",
+      "%2E%2E%2F",
+      "%E2%80%AE",
+      "%ZZ",
+      "%",
+      "x".repeat(150),
+      "null",
+      "undefined",
+      "constructor",
+      "%20",
+      "-",
+      "new",
+    ),
     fc.string({ unit: "grapheme", minLength: 1, maxLength: 20 }).map((id) => encodeURIComponent(id)),
   )
   .filter((id) => !RESERVED_ID.test(id));
 
 /** Field names no form of ours has, sparse list indexes among them. */
 const junkName = fc.oneof(
-  fc.constantFrom("junk", "__proto__", "constructor", "prototype", "toString", "name.first", "a[b]", "x[]", "", " ", "%", "\u0000", "\u202e", "starter_prompts[-1]", "items[0][1]"),
+  fc.constantFrom(
+    "junk",
+    "__proto__",
+    "constructor",
+    "prototype",
+    "toString",
+    "name.first",
+    "a[b]",
+    "x[]",
+    "",
+    " ",
+    "%",
+    "\u0000",
+    "\u202e",
+    "starter_prompts[-1]",
+    "items[0][1]",
+  ),
   fc.string({ unit: "binary", maxLength: 20 }),
   fc.nat({ max: 99_999_999 }).map((index) => `junk[${index}]`),
   fc.constantFrom("junk[50000000]", "tags[1000000]"),
@@ -323,7 +465,10 @@ const junkName = fc.oneof(
 
 /** Extra fields that cannot repair a violation: none of the route's own names. */
 function junkEntries(own: string[]): fc.Arbitrary<Entry[]> {
-  const value = fc.oneof({ weight: 5, arbitrary: weirdText }, { weight: 1, arbitrary: fc.integer({ min: 1_000, max: 8_000 }).map((length) => "j".repeat(length)) });
+  const value = fc.oneof(
+    { weight: 5, arbitrary: weirdText },
+    { weight: 1, arbitrary: fc.integer({ min: 1_000, max: 8_000 }).map((length) => "j".repeat(length)) },
+  );
   return fc
     .array(fc.tuple(junkName, value), { maxLength: 8 })
     .map((entries) => entries.filter(([name]) => !own.some((field) => name === field || name.startsWith(`${field}[`))));
@@ -337,8 +482,17 @@ const rawTail = fc.constantFrom("", "&%", "&%zz=%", "&%ED%A0%80=%C0%AF", "&&&=="
 /** How a form is sent: as a web form, or as a body no form is (415, or 400 for broken multipart). */
 const FORM_ENCODINGS = ["urlencoded", "multipart"] as const;
 const NOT_A_FORM = [
-  "text/plain", "text/plain;charset=UTF-8", "application/json", "application/xml", "text/html", "application/octet-stream",
-  "multipart/mixed; boundary=x", "application/x-www-form-urlencoded-json", "form-data", "none", "multipart/form-data",
+  "text/plain",
+  "text/plain;charset=UTF-8",
+  "application/json",
+  "application/xml",
+  "text/html",
+  "application/octet-stream",
+  "multipart/mixed; boundary=x",
+  "application/x-www-form-urlencoded-json",
+  "form-data",
+  "none",
+  "multipart/form-data",
   "multipart/form-data; boundary=fuzz",
 ] as const;
 
@@ -355,10 +509,17 @@ type FormInput = {
 const signedOut = (path: string) => path.startsWith("/?index");
 
 function formRequest(input: FormInput): RequestInit {
-  const headers: Record<string, string> = { ...(signedOut(input.path) ? {} : { Cookie: cookie }), ...(input.sameOrigin ? { Origin: origin } : {}) };
+  const headers: Record<string, string> = {
+    ...(signedOut(input.path) ? {} : { Cookie: cookie }),
+    ...(input.sameOrigin ? { Origin: origin } : {}),
+  };
   const encoded = new URLSearchParams(input.entries).toString() + input.tail;
   if (input.as === "urlencoded") {
-    return { method: "POST", headers: { ...headers, "Content-Type": "application/x-www-form-urlencoded" }, body: encoded };
+    return {
+      method: "POST",
+      headers: { ...headers, "Content-Type": "application/x-www-form-urlencoded" },
+      body: encoded,
+    };
   }
   if (input.as === "multipart") {
     const form = new FormData();
@@ -381,38 +542,80 @@ function fieldIs(name: string, values: fc.Arbitrary<readonly string[]>, why: str
  * A form with one violation: the route's valid fields, the violation, other
  * fields changed to odd values, extra fields, sent as a web form.
  */
-function violatingForm(path: fc.Arbitrary<string>, valid: Record<string, string>, own: string[], violation: fc.Arbitrary<Violation>): fc.Arbitrary<FormInput> {
+function violatingForm(
+  path: fc.Arbitrary<string>,
+  valid: Record<string, string>,
+  own: string[],
+  violation: fc.Arbitrary<Violation>,
+): fc.Arbitrary<FormInput> {
   const mutations = fc.array(fc.tuple(fc.constantFrom(...Object.keys(valid).concat("_")), weirdText), { maxLength: 3 });
   return fc
-    .record({ path, violation, mutations, junk: junkEntries(own), as: fc.constantFrom(...FORM_ENCODINGS), tail: rawTail, sameOrigin: fc.boolean() })
+    .record({
+      path,
+      violation,
+      mutations,
+      junk: junkEntries(own),
+      as: fc.constantFrom(...FORM_ENCODINGS),
+      tail: rawTail,
+      sameOrigin: fc.boolean(),
+    })
     .map(({ path, violation, mutations, junk, as, tail, sameOrigin }) => {
       const fields = { ...valid };
       for (const [name, value] of mutations) if (name in fields && !violation.drop.includes(name)) fields[name] = value;
       for (const name of violation.drop) delete fields[name];
-      return { why: violation.why, path, entries: [...Object.entries(fields), ...violation.add, ...junk], as, tail: as === "urlencoded" ? tail : "", sameOrigin };
+      return {
+        why: violation.why,
+        path,
+        entries: [...Object.entries(fields), ...violation.add, ...junk],
+        as,
+        tail: as === "urlencoded" ? tail : "",
+        sameOrigin,
+      };
     });
 }
 
 /** Any fields, valid ones included, in a body no form is or flooded past the 100 fields any form may have. */
-function unreadableForm(path: fc.Arbitrary<string>, valid: Record<string, string>, own: string[]): fc.Arbitrary<FormInput> {
+function unreadableForm(
+  path: fc.Arbitrary<string>,
+  valid: Record<string, string>,
+  own: string[],
+): fc.Arbitrary<FormInput> {
   const fields = fc.tuple(fc.constant(Object.entries(valid)), junkEntries(own)).map(([a, b]) => [...a, ...b]);
-  const wrongType = fc.record({ path, entries: fields, as: fc.constantFrom(...NOT_A_FORM), sameOrigin: fc.boolean() }).map((input) => ({
-    ...input,
-    why: `a body sent as ${input.as}`,
-    tail: "",
-  }));
+  const wrongType = fc
+    .record({ path, entries: fields, as: fc.constantFrom(...NOT_A_FORM), sameOrigin: fc.boolean() })
+    .map((input) => ({
+      ...input,
+      why: `a body sent as ${input.as}`,
+      tail: "",
+    }));
   const flood = fc
-    .record({ path, count: fc.integer({ min: 101, max: 400 }), as: fc.constantFrom(...FORM_ENCODINGS), sameOrigin: fc.boolean() })
+    .record({
+      path,
+      count: fc.integer({ min: 101, max: 400 }),
+      as: fc.constantFrom(...FORM_ENCODINGS),
+      sameOrigin: fc.boolean(),
+    })
     .map(({ path, count, as, sameOrigin }) => {
       const names = [...Object.keys(valid), "junk", "junk[50000000]"];
       const entries = Array.from({ length: count }, (_, index): Entry => [names[index % names.length]!, `v${index}`]);
-      return { why: `${count} fields`, path, entries: [...Object.entries(valid), ...entries], as, tail: "", sameOrigin };
+      return {
+        why: `${count} fields`,
+        path,
+        entries: [...Object.entries(valid), ...entries],
+        as,
+        tail: "",
+        sameOrigin,
+      };
     });
   return fc.oneof(wrongType, flood);
 }
 
 /** Any fields, valid ones included, posted for something that does not exist. */
-function formForNothing(path: fc.Arbitrary<string>, valid: Record<string, string>, own: string[]): fc.Arbitrary<FormInput> {
+function formForNothing(
+  path: fc.Arbitrary<string>,
+  valid: Record<string, string>,
+  own: string[],
+): fc.Arbitrary<FormInput> {
   return violatingForm(path, valid, own, fc.constant({ why: "an id of nothing", drop: [], add: [] }));
 }
 
@@ -465,26 +668,34 @@ function malformed(body: unknown): fc.Arbitrary<{ why: string; text: string }> {
   const text = JSON.stringify(body);
   return fc.oneof(
     fc.nat({ max: text.length - 1 }).map((cut) => ({ why: "cut short", text: text.slice(0, cut) })),
-    fc.constantFrom("NaN", "Infinity", "-Infinity", "undefined", "0x10", "01").map((literal) => ({ why: `a ${literal} literal`, text: text.replace(/:("[^"]*"|\d+)/, `:${literal}`) })),
+    fc
+      .constantFrom("NaN", "Infinity", "-Infinity", "undefined", "0x10", "01")
+      .map((literal) => ({ why: `a ${literal} literal`, text: text.replace(/:("[^"]*"|\d+)/, `:${literal}`) })),
     fc.constant({ why: "single quotes", text: text.replace(/"/g, "'") }),
     fc.constant({ why: "a trailing comma", text: text.replace(/}$/, ",}") }),
     fc.constant({ why: "a comment", text: `// note\n${text}` }),
     fc.constant({ why: "a byte order mark", text: `\ufeff${text}` }),
-    fc.constantFrom("", " ", "{", "}", "[", "\u0000", "null null", "{}{}").map((junk) => ({ why: `the text ${JSON.stringify(junk)}`, text: junk })),
+    fc
+      .constantFrom("", " ", "{", "}", "[", "\u0000", "null null", "{}{}")
+      .map((junk) => ({ why: `the text ${JSON.stringify(junk)}`, text: junk })),
   );
 }
 
 /** A JSON top level that is not an object, or an array nested tens of thousands deep. */
 const notAnObject = fc.oneof(
   fc.constantFrom("[]", '"draft"', "1", "null", "true", "[{}]").map((text) => ({ why: `the body ${text}`, text })),
-  fc.integer({ min: 10_000, max: 100_000 }).map((depth) => ({ why: `arrays ${depth} deep`, text: "[".repeat(depth) + "]".repeat(depth) })),
+  fc
+    .integer({ min: 10_000, max: 100_000 })
+    .map((depth) => ({ why: `arrays ${depth} deep`, text: "[".repeat(depth) + "]".repeat(depth) })),
 );
 
 /** Odd but valid text for a message: controls, bidi overrides, lone surrogates, thousands of one character. */
 const oddMessage = fc.oneof(
   fc.constant("Hi"),
   weirdText.filter((text) => text.length > 0),
-  fc.tuple(fc.integer({ min: 100, max: 4_000 }), fc.constantFrom(...INVISIBLES, "\ud800", "😀", "\u202e")).map(([length, char]) => char.repeat(length)),
+  fc
+    .tuple(fc.integer({ min: 100, max: 4_000 }), fc.constantFrom(...INVISIBLES, "\ud800", "😀", "\u202e"))
+    .map(([length, char]) => char.repeat(length)),
 );
 
 /** The base with odd text at `noiseAt`, then the violation on top, so that the noise cannot undo it. */
@@ -494,17 +705,33 @@ function violated(base: unknown, noiseAt: (string | number)[], noise: string, ch
 
 /** Keys no schema has (a few odd ones, or a flood of thousands), added to the body: they must change nothing. */
 function withExtras(body: unknown, own: string[]): fc.Arbitrary<string> {
-  const key = fc.oneof(fc.constantFrom("extra", "constructor", "temperature", "tools", "user", "n"), fc.string({ maxLength: 12 }));
-  const flood = fc.oneof({ weight: 9, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 1_000, max: 20_000 }) });
+  const key = fc.oneof(
+    fc.constantFrom("extra", "constructor", "temperature", "tools", "user", "n"),
+    fc.string({ maxLength: 12 }),
+  );
+  const flood = fc.oneof(
+    { weight: 9, arbitrary: fc.constant(0) },
+    { weight: 1, arbitrary: fc.integer({ min: 1_000, max: 20_000 }) },
+  );
   return fc
-    .record({ extras: fc.array(fc.tuple(key, fc.jsonValue({ maxDepth: 2 })), { maxLength: 4 }), flood, proto: fc.boolean() })
+    .record({
+      extras: fc.array(fc.tuple(key, fc.jsonValue({ maxDepth: 2 })), { maxLength: 4 }),
+      flood,
+      proto: fc.boolean(),
+    })
     .map(({ extras, flood, proto }) => {
       const object = body as Record<string, unknown>;
       const flooded = Array.from({ length: flood }, (_, index): [string, unknown] => [`k${index}`, index]);
-      const extra = Object.fromEntries([...extras, ...flooded].filter(([name]) => !own.includes(name) && name !== "__proto__"));
-      const text = JSON.stringify(typeof object === "object" && object && !Array.isArray(object) ? { ...extra, ...object } : object);
+      const extra = Object.fromEntries(
+        [...extras, ...flooded].filter(([name]) => !own.includes(name) && name !== "__proto__"),
+      );
+      const text = JSON.stringify(
+        typeof object === "object" && object && !Array.isArray(object) ? { ...extra, ...object } : object,
+      );
       // An own "__proto__" key, which only raw JSON text can carry.
-      return proto && text.startsWith("{") ? `{"__proto__":{"mode":"settle","model":"x"},${text.slice(1)}`.replace(",}", "}") : text;
+      return proto && text.startsWith("{")
+        ? `{"__proto__":{"mode":"settle","model":"x"},${text.slice(1)}`.replace(",}", "}")
+        : text;
     });
 }
 
@@ -526,18 +753,35 @@ describe("every form action refuses bad input with a message and changes nothing
     const badKey = fc.oneof(
       fc.constant([]),
       fc.constantFrom("", "   ", "\t").map((blank) => [blank]),
-      fc.tuple(word, fc.constantFrom(" ", "\t", "\u00a0", "\u3000"), word).map(([a, space, b]) => [`sk-${a}${space}${b}`]),
+      fc
+        .tuple(word, fc.constantFrom(" ", "\t", "\u00a0", "\u3000"), word)
+        .map(([a, space, b]) => [`sk-${a}${space}${b}`]),
       fc.integer({ min: 513, max: 2_000 }).map((length) => [`sk-${"k".repeat(length)}`]),
-      fc.tuple(word, fc.constantFrom("é", "“", "…", "\u0000", "\u007f", "😀", "\u202e", "\ud800")).map(([text, odd]) => [`sk-${text}${odd}`]),
+      fc
+        .tuple(word, fc.constantFrom("é", "“", "…", "\u0000", "\u007f", "😀", "\u202e", "\ud800"))
+        .map(([text, odd]) => [`sk-${text}${odd}`]),
       // Well-formed, so the provider is asked, and it refuses anything not starting with sk-.
-      fc.stringMatching(/^[\x21-\x7e]{1,60}$/).filter((key) => !key.startsWith("sk-")).map((key) => [key]),
+      fc
+        .stringMatching(/^[\x21-\x7e]{1,60}$/)
+        .filter((key) => !key.startsWith("sk-"))
+        .map((key) => [key]),
       fc.tuple(word, word).map(([a, b]) => [`sk-${a}`, `sk-${b}`]),
     );
     const valid = { redirectTo: "/assistants" };
-    const violation = fieldIs("apiKey", badKey, "a key that is missing, blank, spaced, too long, not ASCII, refused or twice");
+    const violation = fieldIs(
+      "apiKey",
+      badKey,
+      "a key that is missing, blank, spaced, too long, not ASCII, refused or twice",
+    );
     const input = fc.oneof(
       { weight: 4, arbitrary: violatingForm(fc.constant("/?index"), valid, ["apiKey", "redirectTo"], violation) },
-      { weight: 1, arbitrary: unreadableForm(fc.constant("/?index"), { apiKey: `sk-test-${randomUUID()}` }, ["apiKey", "redirectTo"]) },
+      {
+        weight: 1,
+        arbitrary: unreadableForm(fc.constant("/?index"), { apiKey: `sk-test-${randomUUID()}` }, [
+          "apiKey",
+          "redirectTo",
+        ]),
+      },
     );
     await fuzzForms("malformed sign-in forms", input);
   });
@@ -547,20 +791,84 @@ describe("every form action refuses bad input with a message and changes nothing
     fieldIs("name", badLabel(40, { twice: false }), "a bad name"),
     fieldIs("tag_line", badLabel(60), "a bad tag line"),
     fieldIs("instructions", badText(4_000), "bad instructions"),
-    fieldIs("description", fc.oneof(tooLong(300), fc.tuple(word, word).map((twice) => twice)), "a bad description"),
+    fieldIs(
+      "description",
+      fc.oneof(
+        tooLong(300),
+        fc.tuple(word, word).map((twice) => twice),
+      ),
+      "a bad description",
+    ),
     fieldIs("summary_prompt", tooLong(1_000), "a summary prompt over its limit"),
-    fieldIs("session_type", fc.oneof(fc.constant([]), fc.constantFrom("0", "1", "4", "-2", "2.5", "NaN", "Infinity", "abc", "1e308", "", "two").map((type) => [type])), "a session type that is neither 2 nor 3"),
-    fieldIs("model", fc.oneof(fc.constant([]), fc.oneof(weirdText, fc.constantFrom("GPT-4O", "gpt-4o ", "gpt-5", "gpt-4o-mini\u0000")).filter((model) => !FAKE_CHAT_MODELS.includes(model)).map((model) => [model]), fc.constant(["gpt-4o", "gpt-4o"])), "a model the key cannot use"),
-    fieldIs("max_tokens", outside(1, 32_768, true).map((value) => [value]), "max tokens out of range"),
-    fieldIs("temperature", outside(0, 2).map((value) => [value]), "a temperature out of range"),
-    fieldIs("top_p", outside(0, 1).map((value) => [value]), "a top P out of range"),
-    fieldIs("frequency_penalty", outside(-2, 2).map((value) => [value]), "a frequency penalty out of range"),
-    fieldIs("presence_penalty", outside(-2, 2).map((value) => [value]), "a presence penalty out of range"),
+    fieldIs(
+      "session_type",
+      fc.oneof(
+        fc.constant([]),
+        fc.constantFrom("0", "1", "4", "-2", "2.5", "NaN", "Infinity", "abc", "1e308", "", "two").map((type) => [type]),
+      ),
+      "a session type that is neither 2 nor 3",
+    ),
+    fieldIs(
+      "model",
+      fc.oneof(
+        fc.constant([]),
+        fc
+          .oneof(weirdText, fc.constantFrom("GPT-4O", "gpt-4o ", "gpt-5", "gpt-4o-mini\u0000"))
+          .filter((model) => !FAKE_CHAT_MODELS.includes(model))
+          .map((model) => [model]),
+        fc.constant(["gpt-4o", "gpt-4o"]),
+      ),
+      "a model the key cannot use",
+    ),
+    fieldIs(
+      "max_tokens",
+      outside(1, 32_768, true).map((value) => [value]),
+      "max tokens out of range",
+    ),
+    fieldIs(
+      "temperature",
+      outside(0, 2).map((value) => [value]),
+      "a temperature out of range",
+    ),
+    fieldIs(
+      "top_p",
+      outside(0, 1).map((value) => [value]),
+      "a top P out of range",
+    ),
+    fieldIs(
+      "frequency_penalty",
+      outside(-2, 2).map((value) => [value]),
+      "a frequency penalty out of range",
+    ),
+    fieldIs(
+      "presence_penalty",
+      outside(-2, 2).map((value) => [value]),
+      "a presence penalty out of range",
+    ),
     fc
-      .oneof(fc.integer({ min: 4, max: 9_999 }).map(String), fc.constantFrom("0004", "00000", "1000000", "50000000", "99999999999999999999"))
-      .map((index) => ({ why: `starter_prompts[${index}]`, drop: [], add: [[`starter_prompts[${index}]`, "x"] as Entry] })),
-    fc.integer({ min: 5, max: 30 }).map((count) => ({ why: `${count} starter prompts`, drop: [], add: Array.from({ length: count }, (_, i): Entry => ["starter_prompts", `Prompt ${i}`]) })),
-    fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 201, max: 500 })).map(([index, length]) => ({ why: "a starter prompt over 200 characters", drop: [], add: [[`starter_prompts[${index}]`, "s".repeat(length)] as Entry] })),
+      .oneof(
+        fc.integer({ min: 4, max: 9_999 }).map(String),
+        fc.constantFrom("0004", "00000", "1000000", "50000000", "99999999999999999999"),
+      )
+      .map((index) => ({
+        why: `starter_prompts[${index}]`,
+        drop: [],
+        add: [[`starter_prompts[${index}]`, "x"] as Entry],
+      })),
+    fc
+      .integer({ min: 5, max: 30 })
+      .map((count) => ({
+        why: `${count} starter prompts`,
+        drop: [],
+        add: Array.from({ length: count }, (_, i): Entry => ["starter_prompts", `Prompt ${i}`]),
+      })),
+    fc
+      .tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 201, max: 500 }))
+      .map(([index, length]) => ({
+        why: "a starter prompt over 200 characters",
+        drop: [],
+        add: [[`starter_prompts[${index}]`, "s".repeat(length)] as Entry],
+      })),
   );
 
   test("lab forms with a field out of its limits, or a body no form is", { timeout: 90_000 }, async () => {
@@ -576,17 +884,46 @@ describe("every form action refuses bad input with a message and changes nothing
     const editPath = fc.constant(`/assistants/${botId}/edit`);
     const activation = fc
       .record({
-        kind: fc.oneof(fc.constantFrom("instructions", "summary", "model_config"), fc.constantFrom("", "Instructions", "prompts", "model-config"), weirdText),
-        versionId: fc.oneof(unknownId.map(decodeSafely), fc.constantFrom("", "a/b", ".", "..", "v".repeat(101)), weirdText),
+        kind: fc.oneof(
+          fc.constantFrom("instructions", "summary", "model_config"),
+          fc.constantFrom("", "Instructions", "prompts", "model-config"),
+          weirdText,
+        ),
+        versionId: fc.oneof(
+          unknownId.map(decodeSafely),
+          fc.constantFrom("", "a/b", ".", "..", "v".repeat(101)),
+          weirdText,
+        ),
       })
       .filter(({ versionId }) => !RESERVED_ID.test(versionId))
-      .map(({ kind, versionId }): Violation => ({ why: "an activation of no version", drop: [], add: [["intent", "activate"], ["kind", kind], ["versionId", versionId]] }));
-    const editIntent = fc.oneof(fc.constantFrom("", "save", "activate ", "ACTIVATE", "deactivate"), weirdText).filter((intent) => intent !== "activate");
-    const labEdit = fc.tuple(labViolation, fc.option(editIntent)).map(([violation, intent]) => (intent === null ? violation : { ...violation, add: [...violation.add, ["intent", intent] as Entry] }));
+      .map(({ kind, versionId }): Violation => ({
+        why: "an activation of no version",
+        drop: [],
+        add: [
+          ["intent", "activate"],
+          ["kind", kind],
+          ["versionId", versionId],
+        ],
+      }));
+    const editIntent = fc
+      .oneof(fc.constantFrom("", "save", "activate ", "ACTIVATE", "deactivate"), weirdText)
+      .filter((intent) => intent !== "activate");
+    const labEdit = fc
+      .tuple(labViolation, fc.option(editIntent))
+      .map(([violation, intent]) =>
+        intent === null ? violation : { ...violation, add: [...violation.add, ["intent", intent] as Entry] },
+      );
     const input = fc.oneof(
       { weight: 3, arbitrary: violatingForm(editPath, VALID_LAB, own, labEdit) },
       { weight: 2, arbitrary: violatingForm(editPath, {}, own, activation) },
-      { weight: 1, arbitrary: formForNothing(unknownId.map((id) => `/assistants/${id}/edit`), VALID_LAB, own) },
+      {
+        weight: 1,
+        arbitrary: formForNothing(
+          unknownId.map((id) => `/assistants/${id}/edit`),
+          VALID_LAB,
+          own,
+        ),
+      },
       { weight: 1, arbitrary: unreadableForm(editPath, VALID_LAB, own) },
     );
     await fuzzForms("malformed edits and version activations", input);
@@ -596,12 +933,27 @@ describe("every form action refuses bad input with a message and changes nothing
     const statusPath = fc.constant(`/assistants/${botId}/status`);
     // Showcasing is for operators only: for this person it is as unknown as any other word.
     const badIntent = fc.array(
-      fc.oneof(fc.constantFrom("showcase", "unshowcase", "Deactivate", " deactivate", "reactivate ", "delete", ""), weirdText).filter((intent) => intent !== "deactivate" && intent !== "reactivate"),
+      fc
+        .oneof(
+          fc.constantFrom("showcase", "unshowcase", "Deactivate", " deactivate", "reactivate ", "delete", ""),
+          weirdText,
+        )
+        .filter((intent) => intent !== "deactivate" && intent !== "reactivate"),
       { maxLength: 2 },
     );
     const input = fc.oneof(
-      { weight: 3, arbitrary: violatingForm(statusPath, {}, ["intent"], fieldIs("intent", badIntent, "an unknown intent")) },
-      { weight: 1, arbitrary: formForNothing(unknownId.map((id) => `/assistants/${id}/status`), { intent: "deactivate" }, ["intent"]) },
+      {
+        weight: 3,
+        arbitrary: violatingForm(statusPath, {}, ["intent"], fieldIs("intent", badIntent, "an unknown intent")),
+      },
+      {
+        weight: 1,
+        arbitrary: formForNothing(
+          unknownId.map((id) => `/assistants/${id}/status`),
+          { intent: "deactivate" },
+          ["intent"],
+        ),
+      },
       { weight: 1, arbitrary: unreadableForm(statusPath, { intent: "deactivate" }, ["intent"]) },
     );
     await fuzzForms("unknown lifecycle intents", input);
@@ -610,30 +962,66 @@ describe("every form action refuses bad input with a message and changes nothing
   test("chat starts with a body no form is, or for no assistant", { timeout: 90_000 }, async () => {
     // Any model, or none, starts a chat (the assistant's model is the fallback): only the body or the id can be wrong.
     const input = fc.oneof(
-      formForNothing(unknownId.map((id) => `/assistants/${id}/chat`), { model: "gpt-4o" }, ["model"]),
+      formForNothing(
+        unknownId.map((id) => `/assistants/${id}/chat`),
+        { model: "gpt-4o" },
+        ["model"],
+      ),
       unreadableForm(fc.constant(`/assistants/${botId}/chat`), { model: "gpt-4o" }, ["model"]),
     );
     await fuzzForms("chat starts with a body no form has, or for no assistant", input);
   });
 
-  test("chat renames, ratings and unknown intents that are malformed, or for no chat", { timeout: 90_000 }, async () => {
-    const own = ["intent", "title", "rating"];
-    const chatPath = fc.constant(`/sessions/${sessionId}`);
-    const notAnIntent = fc.oneof(fc.constantFrom("", "Rename", "delete ", "archive", "conclude!", "rate "), weirdText).filter((intent) => !["rename", "delete", "rate", "conclude"].includes(intent));
-    const violation = fc.oneof(
-      fc.array(notAnIntent, { maxLength: 2 }).map((intents): Violation => ({ why: "an unknown intent", drop: [], add: intents.map((intent): Entry => ["intent", intent]) })),
-      badLabel(80, { twice: false }).map((titles): Violation => ({ why: "a bad title", drop: [], add: [["intent", "rename"], ...titles.map((title): Entry => ["title", title])] })),
-      fc
-        .array(fc.oneof(fc.constantFrom("", "UP", " up", "down ", "neutral", "1", "true"), weirdText).filter((rating) => rating !== "up" && rating !== "down"), { maxLength: 2 })
-        .map((ratings): Violation => ({ why: "a rating that is neither up nor down", drop: [], add: [["intent", "rate"], ...ratings.map((rating): Entry => ["rating", rating])] })),
-    );
-    const input = fc.oneof(
-      { weight: 3, arbitrary: violatingForm(chatPath, {}, own, violation) },
-      { weight: 1, arbitrary: formForNothing(unknownId.map((id) => `/sessions/${id}`), { intent: "delete" }, own) },
-      { weight: 1, arbitrary: unreadableForm(chatPath, { intent: "rename", title: "Renamed" }, own) },
-    );
-    await fuzzForms("malformed chat intents (rename, delete, rate, conclude)", input);
-  });
+  test(
+    "chat renames, ratings and unknown intents that are malformed, or for no chat",
+    { timeout: 90_000 },
+    async () => {
+      const own = ["intent", "title", "rating"];
+      const chatPath = fc.constant(`/sessions/${sessionId}`);
+      const notAnIntent = fc
+        .oneof(fc.constantFrom("", "Rename", "delete ", "archive", "conclude!", "rate "), weirdText)
+        .filter((intent) => !["rename", "delete", "rate", "conclude"].includes(intent));
+      const violation = fc.oneof(
+        fc
+          .array(notAnIntent, { maxLength: 2 })
+          .map((intents): Violation => ({
+            why: "an unknown intent",
+            drop: [],
+            add: intents.map((intent): Entry => ["intent", intent]),
+          })),
+        badLabel(80, { twice: false }).map((titles): Violation => ({
+          why: "a bad title",
+          drop: [],
+          add: [["intent", "rename"], ...titles.map((title): Entry => ["title", title])],
+        })),
+        fc
+          .array(
+            fc
+              .oneof(fc.constantFrom("", "UP", " up", "down ", "neutral", "1", "true"), weirdText)
+              .filter((rating) => rating !== "up" && rating !== "down"),
+            { maxLength: 2 },
+          )
+          .map((ratings): Violation => ({
+            why: "a rating that is neither up nor down",
+            drop: [],
+            add: [["intent", "rate"], ...ratings.map((rating): Entry => ["rating", rating])],
+          })),
+      );
+      const input = fc.oneof(
+        { weight: 3, arbitrary: violatingForm(chatPath, {}, own, violation) },
+        {
+          weight: 1,
+          arbitrary: formForNothing(
+            unknownId.map((id) => `/sessions/${id}`),
+            { intent: "delete" },
+            own,
+          ),
+        },
+        { weight: 1, arbitrary: unreadableForm(chatPath, { intent: "rename", title: "Renamed" }, own) },
+      );
+      await fuzzForms("malformed chat intents (rename, delete, rate, conclude)", input);
+    },
+  );
 
   // Defect 3: the rejected value came back in full, two or three times.
   test("a rejected over-long field is not echoed back past 64 KB", async () => {
@@ -647,7 +1035,11 @@ describe("every form action refuses bad input with a message and changes nothing
     const before = await dump();
     const problems: string[] = [];
     for (const [label, path, fields] of cases) {
-      const answer = await send(path, { method: "POST", headers: signedOut(path) ? {} : { Cookie: cookie }, body: new URLSearchParams(fields) });
+      const answer = await send(path, {
+        method: "POST",
+        headers: signedOut(path) ? {} : { Cookie: cookie },
+        body: new URLSearchParams(fields),
+      });
       const found = judge(group, answer, "form");
       if (found.length) problems.push(`${label} to ${path}: ${found.join("; ")}`);
     }
@@ -659,7 +1051,9 @@ describe("every form action refuses bad input with a message and changes nothing
   test("every lab field sent twice is a 400 with its error, on the lab and the edit form", async () => {
     const group = "lab fields sent twice";
     const twice: Record<string, [string, string]> = {
-      ...Object.fromEntries(Object.keys(VALID_LAB).map((name): [string, [string, string]] => [name, [VALID_LAB[name]!, VALID_LAB[name]!]])),
+      ...Object.fromEntries(
+        Object.keys(VALID_LAB).map((name): [string, [string, string]] => [name, [VALID_LAB[name]!, VALID_LAB[name]!]]),
+      ),
       description: ["One", "Two"],
       summary_prompt: ["One", "Two"],
     };
@@ -667,8 +1061,15 @@ describe("every form action refuses bad input with a message and changes nothing
     const problems: string[] = [];
     for (const path of ["/assistants/new", `/assistants/${botId}/edit`]) {
       for (const [name, values] of Object.entries(twice)) {
-        const entries = [...Object.entries(VALID_LAB).filter(([field]) => field !== name), ...values.map((value): Entry => [name, value])];
-        const answer = await send(path, { method: "POST", headers: { Cookie: cookie }, body: new URLSearchParams(entries) });
+        const entries = [
+          ...Object.entries(VALID_LAB).filter(([field]) => field !== name),
+          ...values.map((value): Entry => [name, value]),
+        ];
+        const answer = await send(path, {
+          method: "POST",
+          headers: { Cookie: cookie },
+          body: new URLSearchParams(entries),
+        });
         const found = judge(group, answer, "form");
         if (found.length) problems.push(`${name} twice to ${path}: ${found.join("; ")}`);
       }
@@ -690,119 +1091,324 @@ function decodeSafely(text: string): string {
 // The JSON bodies.
 
 describe("every JSON body is refused with error.message and changes nothing", () => {
-  test("/api/chat drafts, turns and settles that are malformed, mistyped or for no session", { timeout: 90_000 }, async () => {
-    const group = "malformed /api/chat bodies (draft, session, settle)";
-    const draft = {
-      mode: "draft",
-      draft: { instructions: "Be brief.", session_type: 2, model: "gpt-4o-mini", max_tokens: 100, temperature: 1, top_p: 1, frequency_penalty: 0, presence_penalty: 0 },
-      messages: [{ role: "user", content: "Hi" }],
-    };
-    const turn = { mode: "session", sessionId, message: "Hi" };
-    const settle = { mode: "settle", sessionId: "" };
-    const validMessage = { role: "user", content: "Hi" };
-    const mistyped = fc.constantFrom<unknown>(undefined, null, 1, "x", [], {}, true);
-    const badSessionId = fc.oneof(
-      fc.constantFrom<unknown>("", "a/b", "a b", "..", "\u0000", "%2F", "x".repeat(101), 1, null, undefined, [], {}),
-      weirdText.filter((id) => !/^[\w-]{1,100}$/.test(id)),
-      unknownId.filter((id) => /^[\w-]{1,100}$/.test(id)),
-    );
-    const draftChange = fc.oneof(
-      changeAt(["mode"], fc.constantFrom<unknown>(undefined, "Draft", "", "chat", 1, null, [], {}, true), "a mode that is not one"),
-      changeAt(["draft"], fc.constantFrom<unknown>(undefined, null, "x", [], 1), "no draft"),
-      changeAt(["draft", "instructions"], fc.oneof(fc.constantFrom<unknown>(undefined, 1, null, []), longString(4_001)), "bad instructions"),
-      changeAt(["draft", "model"], fc.oneof(fc.constantFrom<unknown>(undefined, 1, null), weirdText.filter((model) => !FAKE_CHAT_MODELS.includes(model))), "a model the key cannot use"),
-      changeAt(["draft", "max_tokens"], fc.oneof(jsonNumberOutside(1, 32_768), fc.constantFrom<unknown>(0, -1, 32_769, 1.5, null, [])), "max tokens out of range"),
-      changeAt(["draft", "temperature"], jsonNumberOutside(0, 2), "a temperature out of range"),
-      changeAt(["draft", "top_p"], jsonNumberOutside(0, 1), "a top P out of range"),
-      changeAt(["draft", "frequency_penalty"], jsonNumberOutside(-2, 2), "a frequency penalty out of range"),
-      changeAt(["draft", "presence_penalty"], jsonNumberOutside(-2, 2), "a presence penalty out of range"),
-      changeAt(["draft", "session_type"], fc.constantFrom<unknown>("abc", {}, [1, 2], undefined), "a session type that is not a number"),
-      changeAt(["messages"], fc.oneof(fc.constantFrom<unknown>(undefined, [], "hi", null, {}), fc.integer({ min: 41, max: 60 }).map((count) => Array(count).fill(validMessage))), "no messages, or too many"),
-      changeAt(["messages", 0], mistyped, "a message that is not one"),
-      changeAt(["messages", 0, "role"], fc.constantFrom<unknown>("system", "tool", "", undefined, 1, "User"), "a role that is not one"),
-      changeAt(["messages", 0, "content"], fc.oneof(fc.constantFrom<unknown>("", undefined, 1, null, [], {}), longString(8_001)), "content empty or over 8,000 characters"),
-    );
-    const turnChange = fc.oneof(
-      changeAt(["sessionId"], badSessionId, "a session id of nothing"),
-      changeAt(["message"], fc.oneof(fc.constantFrom<unknown>("", 1, null, [], {}, undefined), longString(8_001)), "a message empty, mistyped, missing or too long"),
-      changeAt(["retry"], fc.constantFrom<unknown>(true, false, "true", 1, null), "a retry beside a message"),
-      changeAt(["mode"], fc.constantFrom<unknown>("Session", "sessions", undefined), "a mode that is not one"),
-    );
-    const settleChange = changeAt(["sessionId"], badSessionId, "a settle for no session");
-    const bodies = fc.oneof(
-      fc.tuple(draftChange, oddMessage).map(([change, odd]) => ({ why: change.why, body: violated(draft, ["messages", 0, "content"], odd, change) })),
-      fc.tuple(turnChange, oddMessage).map(([change, odd]) => ({ why: change.why, body: violated(turn, ["message"], odd, change) })),
-      settleChange.map((change) => ({ why: change.why, body: changed(settle, change) })),
-    );
-    const typed = (body: fc.Arbitrary<{ why: string; text: string }>, contentType: fc.Arbitrary<string | null>, method: fc.Arbitrary<string> = fc.constant("POST"), session = fc.constant(cookie)) =>
-      fc.record({ body, contentType, method, session }).map(({ body, contentType, method, session }): JsonInput => ({
-        why: body.why,
-        method,
-        contentType,
-        body: body.text,
-        headers: session ? { Cookie: session } : {},
-      }));
-    const json = fc.constantFrom("application/json", "application/json; charset=utf-8", "Application/JSON");
-    const validBodies = fc.constantFrom<unknown>(draft, turn).map((body) => ({ why: "a valid body", text: JSON.stringify(body) }));
-    const input = fc.oneof(
-      { weight: 6, arbitrary: typed(bodies.chain(({ why, body }) => withExtras(body, ["mode", "draft", "messages", "sessionId", "message", "retry"]).map((text) => ({ why, text }))), json) },
-      { weight: 2, arbitrary: typed(fc.oneof(malformed(draft), malformed(turn), notAnObject), json) },
-      // A valid turn, but not as JSON: what a cross-site page can send without asking.
-      { weight: 1, arbitrary: typed(validBodies, fc.constantFrom("text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", null, "application/jsonx", "application/json-patch+json")).map((input) => ({ ...input, why: `sent as ${input.contentType}` })) },
-      { weight: 1, arbitrary: typed(validBodies, json, fc.constantFrom("PUT", "PATCH", "DELETE")).map((input) => ({ ...input, why: `a ${input.method}` })) },
-      { weight: 1, arbitrary: typed(validBodies, json, fc.constant("POST"), fc.constantFrom("", "al_session=garbage", cookie.slice(0, -5))).map((input) => ({ ...input, why: "signed out" })) },
-    );
-    await fuzzJson(group, "/api/chat", input);
-  });
+  test(
+    "/api/chat drafts, turns and settles that are malformed, mistyped or for no session",
+    { timeout: 90_000 },
+    async () => {
+      const group = "malformed /api/chat bodies (draft, session, settle)";
+      const draft = {
+        mode: "draft",
+        draft: {
+          instructions: "Be brief.",
+          session_type: 2,
+          model: "gpt-4o-mini",
+          max_tokens: 100,
+          temperature: 1,
+          top_p: 1,
+          frequency_penalty: 0,
+          presence_penalty: 0,
+        },
+        messages: [{ role: "user", content: "Hi" }],
+      };
+      const turn = { mode: "session", sessionId, message: "Hi" };
+      const settle = { mode: "settle", sessionId: "" };
+      const validMessage = { role: "user", content: "Hi" };
+      const mistyped = fc.constantFrom<unknown>(undefined, null, 1, "x", [], {}, true);
+      const badSessionId = fc.oneof(
+        fc.constantFrom<unknown>("", "a/b", "a b", "..", "\u0000", "%2F", "x".repeat(101), 1, null, undefined, [], {}),
+        weirdText.filter((id) => !/^[\w-]{1,100}$/.test(id)),
+        unknownId.filter((id) => /^[\w-]{1,100}$/.test(id)),
+      );
+      const draftChange = fc.oneof(
+        changeAt(
+          ["mode"],
+          fc.constantFrom<unknown>(undefined, "Draft", "", "chat", 1, null, [], {}, true),
+          "a mode that is not one",
+        ),
+        changeAt(["draft"], fc.constantFrom<unknown>(undefined, null, "x", [], 1), "no draft"),
+        changeAt(
+          ["draft", "instructions"],
+          fc.oneof(fc.constantFrom<unknown>(undefined, 1, null, []), longString(4_001)),
+          "bad instructions",
+        ),
+        changeAt(
+          ["draft", "model"],
+          fc.oneof(
+            fc.constantFrom<unknown>(undefined, 1, null),
+            weirdText.filter((model) => !FAKE_CHAT_MODELS.includes(model)),
+          ),
+          "a model the key cannot use",
+        ),
+        changeAt(
+          ["draft", "max_tokens"],
+          fc.oneof(jsonNumberOutside(1, 32_768), fc.constantFrom<unknown>(0, -1, 32_769, 1.5, null, [])),
+          "max tokens out of range",
+        ),
+        changeAt(["draft", "temperature"], jsonNumberOutside(0, 2), "a temperature out of range"),
+        changeAt(["draft", "top_p"], jsonNumberOutside(0, 1), "a top P out of range"),
+        changeAt(["draft", "frequency_penalty"], jsonNumberOutside(-2, 2), "a frequency penalty out of range"),
+        changeAt(["draft", "presence_penalty"], jsonNumberOutside(-2, 2), "a presence penalty out of range"),
+        changeAt(
+          ["draft", "session_type"],
+          fc.constantFrom<unknown>("abc", {}, [1, 2], undefined),
+          "a session type that is not a number",
+        ),
+        changeAt(
+          ["messages"],
+          fc.oneof(
+            fc.constantFrom<unknown>(undefined, [], "hi", null, {}),
+            fc.integer({ min: 41, max: 60 }).map((count) => Array(count).fill(validMessage)),
+          ),
+          "no messages, or too many",
+        ),
+        changeAt(["messages", 0], mistyped, "a message that is not one"),
+        changeAt(
+          ["messages", 0, "role"],
+          fc.constantFrom<unknown>("system", "tool", "", undefined, 1, "User"),
+          "a role that is not one",
+        ),
+        changeAt(
+          ["messages", 0, "content"],
+          fc.oneof(fc.constantFrom<unknown>("", undefined, 1, null, [], {}), longString(8_001)),
+          "content empty or over 8,000 characters",
+        ),
+      );
+      const turnChange = fc.oneof(
+        changeAt(["sessionId"], badSessionId, "a session id of nothing"),
+        changeAt(
+          ["message"],
+          fc.oneof(fc.constantFrom<unknown>("", 1, null, [], {}, undefined), longString(8_001)),
+          "a message empty, mistyped, missing or too long",
+        ),
+        changeAt(["retry"], fc.constantFrom<unknown>(true, false, "true", 1, null), "a retry beside a message"),
+        changeAt(["mode"], fc.constantFrom<unknown>("Session", "sessions", undefined), "a mode that is not one"),
+      );
+      const settleChange = changeAt(["sessionId"], badSessionId, "a settle for no session");
+      const bodies = fc.oneof(
+        fc
+          .tuple(draftChange, oddMessage)
+          .map(([change, odd]) => ({
+            why: change.why,
+            body: violated(draft, ["messages", 0, "content"], odd, change),
+          })),
+        fc
+          .tuple(turnChange, oddMessage)
+          .map(([change, odd]) => ({ why: change.why, body: violated(turn, ["message"], odd, change) })),
+        settleChange.map((change) => ({ why: change.why, body: changed(settle, change) })),
+      );
+      const typed = (
+        body: fc.Arbitrary<{ why: string; text: string }>,
+        contentType: fc.Arbitrary<string | null>,
+        method: fc.Arbitrary<string> = fc.constant("POST"),
+        session = fc.constant(cookie),
+      ) =>
+        fc.record({ body, contentType, method, session }).map(({ body, contentType, method, session }): JsonInput => ({
+          why: body.why,
+          method,
+          contentType,
+          body: body.text,
+          headers: session ? { Cookie: session } : {},
+        }));
+      const json = fc.constantFrom("application/json", "application/json; charset=utf-8", "Application/JSON");
+      const validBodies = fc
+        .constantFrom<unknown>(draft, turn)
+        .map((body) => ({ why: "a valid body", text: JSON.stringify(body) }));
+      const input = fc.oneof(
+        {
+          weight: 6,
+          arbitrary: typed(
+            bodies.chain(({ why, body }) =>
+              withExtras(body, ["mode", "draft", "messages", "sessionId", "message", "retry"]).map((text) => ({
+                why,
+                text,
+              })),
+            ),
+            json,
+          ),
+        },
+        { weight: 2, arbitrary: typed(fc.oneof(malformed(draft), malformed(turn), notAnObject), json) },
+        // A valid turn, but not as JSON: what a cross-site page can send without asking.
+        {
+          weight: 1,
+          arbitrary: typed(
+            validBodies,
+            fc.constantFrom(
+              "text/plain",
+              "text/plain;charset=UTF-8",
+              "application/x-www-form-urlencoded",
+              "multipart/form-data; boundary=x",
+              null,
+              "application/jsonx",
+              "application/json-patch+json",
+            ),
+          ).map((input) => ({ ...input, why: `sent as ${input.contentType}` })),
+        },
+        {
+          weight: 1,
+          arbitrary: typed(validBodies, json, fc.constantFrom("PUT", "PATCH", "DELETE")).map((input) => ({
+            ...input,
+            why: `a ${input.method}`,
+          })),
+        },
+        {
+          weight: 1,
+          arbitrary: typed(
+            validBodies,
+            json,
+            fc.constant("POST"),
+            fc.constantFrom("", "al_session=garbage", cookie.slice(0, -5)),
+          ).map((input) => ({ ...input, why: "signed out" })),
+        },
+      );
+      await fuzzJson(group, "/api/chat", input);
+    },
+  );
 
-  test("/v1/chat/completions bodies that are malformed, mistyped, for no assistant or without a user's last word", { timeout: 90_000 }, async () => {
-    const group = "malformed /v1/chat/completions bodies";
-    const valid = { model: botId, messages: [{ role: "user", content: "Hi" }] };
-    const own = ["model", "messages", "stream", "stream_options", "max_tokens", "max_completion_tokens"];
-    const change = fc.oneof(
-      changeAt(["model"], fc.oneof(fc.constantFrom<unknown>(undefined, "", 1, null, []), unknownId.map(decodeSafely), weirdText.filter((model) => !RESERVED_ID.test(model) && model !== botId && model.length > 0)), "a model that is no assistant"),
-      changeAt(["messages"], fc.constantFrom<unknown>(undefined, [], "hi", null, {}, [1], [null]), "no messages"),
-      changeAt(["messages", 0, "role"], fc.constantFrom<unknown>("tool", "function", "", "User", 1, undefined), "a role that is not one"),
-      changeAt(["messages", 0, "content"], fc.oneof(fc.constantFrom<unknown>(1, null, undefined, {}, [{ type: "image_url", image_url: { url: "x" } }], [{ type: "text" }], [{ type: "text", text: 1 }]), longString(32_001)), "content of the wrong shape or over 32,000 characters"),
-      changeAt(["messages", 0, "name"], fc.constantFrom<unknown>(1, {}, null, []), "a name that is not a string"),
-      changeAt(["messages", 1], fc.constantFrom("assistant", "system", "developer").map((role) => ({ role, content: "Last word" })), "a last message that is not the user's"),
-      changeAt(["messages"], fc.integer({ min: 1_000, max: 25_000 }).map((count) => [...Array<unknown>(count).fill({ role: "user", content: "Hi" }), { role: "assistant", content: "Last" }]), "thousands of messages, the last not the user's"),
-      changeAt(["messages", 0, "content"], fc.constantFrom<unknown>("", "   \n", [], [{ type: "text", text: "  " }]), "a last message with no text"),
-      changeAt(["stream"], fc.constantFrom<unknown>("yes", 1, "true", {}), "stream that is not a boolean"),
-      changeAt(["stream_options"], fc.constantFrom<unknown>("x", 1, { include_usage: "yes" }, []), "stream options of the wrong shape"),
-      changeAt(["max_tokens"], fc.constantFrom<unknown>(0, -1, 1.5, "10", 1e308, -1e308, {}, true), "max tokens that are not a positive whole number"),
-      changeAt(["max_completion_tokens"], fc.constantFrom<unknown>(0, -1, 1.5, "10", 1e308, {}), "max completion tokens that are not a positive whole number"),
-    );
-    const bearer = `Bearer ${apiKey}`;
-    const sessionHeader = fc.option(fc.stringMatching(/^[\x21-\x7e]{1,40}$/).filter((id) => !RESERVED_ID.test(id) && id !== sessionId), { nil: undefined });
-    const anyType = fc.constantFrom("application/json", "text/plain", null, "application/x-www-form-urlencoded");
-    const request = (
-      body: fc.Arbitrary<{ why: string; text: string }>,
-      authorization: fc.Arbitrary<string | undefined> = fc.constant(bearer),
-      method: fc.Arbitrary<string> = fc.constant("POST"),
-    ) =>
-      fc.record({ body, authorization, method, contentType: anyType, session: sessionHeader }).map(({ body, authorization, method, contentType, session }): JsonInput => ({
-        why: body.why,
-        method,
-        contentType,
-        body: body.text,
-        headers: { ...(authorization === undefined ? {} : { Authorization: authorization }), ...(session === undefined ? {} : { "X-Session-Id": session }) },
-      }));
-    const validBody = fc.constant({ why: "a valid body", text: JSON.stringify(valid) });
-    const input = fc.oneof(
-      { weight: 6, arbitrary: request(fc.tuple(change, oddMessage).chain(([one, odd]) => withExtras(violated(valid, ["messages", 0, "content"], odd, one), own).map((text) => ({ why: one.why, text })))) },
-      { weight: 2, arbitrary: request(fc.oneof(malformed(valid), notAnObject)) },
-      {
-        weight: 1,
-        arbitrary: request(validBody, fc.constantFrom(undefined, "", "Bearer", "Bearer ", "Basic c2stdGVzdA==", `Token ${apiKey}`, `Bearer ${apiKey} extra`, "Bearer not-a-provider-key")).map((input) => ({
-          ...input,
-          why: `authorization ${JSON.stringify(input.headers.Authorization ?? null)}`,
-        })),
-      },
-      { weight: 1, arbitrary: request(validBody, fc.constant(bearer), fc.constantFrom("PUT", "PATCH", "DELETE")).map((input) => ({ ...input, why: `a ${input.method}` })) },
-    );
-    await fuzzJson(group, "/v1/chat/completions", input);
-  });
+  test(
+    "/v1/chat/completions bodies that are malformed, mistyped, for no assistant or without a user's last word",
+    { timeout: 90_000 },
+    async () => {
+      const group = "malformed /v1/chat/completions bodies";
+      const valid = { model: botId, messages: [{ role: "user", content: "Hi" }] };
+      const own = ["model", "messages", "stream", "stream_options", "max_tokens", "max_completion_tokens"];
+      const change = fc.oneof(
+        changeAt(
+          ["model"],
+          fc.oneof(
+            fc.constantFrom<unknown>(undefined, "", 1, null, []),
+            unknownId.map(decodeSafely),
+            weirdText.filter((model) => !RESERVED_ID.test(model) && model !== botId && model.length > 0),
+          ),
+          "a model that is no assistant",
+        ),
+        changeAt(["messages"], fc.constantFrom<unknown>(undefined, [], "hi", null, {}, [1], [null]), "no messages"),
+        changeAt(
+          ["messages", 0, "role"],
+          fc.constantFrom<unknown>("tool", "function", "", "User", 1, undefined),
+          "a role that is not one",
+        ),
+        changeAt(
+          ["messages", 0, "content"],
+          fc.oneof(
+            fc.constantFrom<unknown>(
+              1,
+              null,
+              undefined,
+              {},
+              [{ type: "image_url", image_url: { url: "x" } }],
+              [{ type: "text" }],
+              [{ type: "text", text: 1 }],
+            ),
+            longString(32_001),
+          ),
+          "content of the wrong shape or over 32,000 characters",
+        ),
+        changeAt(["messages", 0, "name"], fc.constantFrom<unknown>(1, {}, null, []), "a name that is not a string"),
+        changeAt(
+          ["messages", 1],
+          fc.constantFrom("assistant", "system", "developer").map((role) => ({ role, content: "Last word" })),
+          "a last message that is not the user's",
+        ),
+        changeAt(
+          ["messages"],
+          fc
+            .integer({ min: 1_000, max: 25_000 })
+            .map((count) => [
+              ...Array<unknown>(count).fill({ role: "user", content: "Hi" }),
+              { role: "assistant", content: "Last" },
+            ]),
+          "thousands of messages, the last not the user's",
+        ),
+        changeAt(
+          ["messages", 0, "content"],
+          fc.constantFrom<unknown>("", "   \n", [], [{ type: "text", text: "  " }]),
+          "a last message with no text",
+        ),
+        changeAt(["stream"], fc.constantFrom<unknown>("yes", 1, "true", {}), "stream that is not a boolean"),
+        changeAt(
+          ["stream_options"],
+          fc.constantFrom<unknown>("x", 1, { include_usage: "yes" }, []),
+          "stream options of the wrong shape",
+        ),
+        changeAt(
+          ["max_tokens"],
+          fc.constantFrom<unknown>(0, -1, 1.5, "10", 1e308, -1e308, {}, true),
+          "max tokens that are not a positive whole number",
+        ),
+        changeAt(
+          ["max_completion_tokens"],
+          fc.constantFrom<unknown>(0, -1, 1.5, "10", 1e308, {}),
+          "max completion tokens that are not a positive whole number",
+        ),
+      );
+      const bearer = `Bearer ${apiKey}`;
+      const sessionHeader = fc.option(
+        fc.stringMatching(/^[\x21-\x7e]{1,40}$/).filter((id) => !RESERVED_ID.test(id) && id !== sessionId),
+        { nil: undefined },
+      );
+      const anyType = fc.constantFrom("application/json", "text/plain", null, "application/x-www-form-urlencoded");
+      const request = (
+        body: fc.Arbitrary<{ why: string; text: string }>,
+        authorization: fc.Arbitrary<string | undefined> = fc.constant(bearer),
+        method: fc.Arbitrary<string> = fc.constant("POST"),
+      ) =>
+        fc
+          .record({ body, authorization, method, contentType: anyType, session: sessionHeader })
+          .map(({ body, authorization, method, contentType, session }): JsonInput => ({
+            why: body.why,
+            method,
+            contentType,
+            body: body.text,
+            headers: {
+              ...(authorization === undefined ? {} : { Authorization: authorization }),
+              ...(session === undefined ? {} : { "X-Session-Id": session }),
+            },
+          }));
+      const validBody = fc.constant({ why: "a valid body", text: JSON.stringify(valid) });
+      const input = fc.oneof(
+        {
+          weight: 6,
+          arbitrary: request(
+            fc
+              .tuple(change, oddMessage)
+              .chain(([one, odd]) =>
+                withExtras(violated(valid, ["messages", 0, "content"], odd, one), own).map((text) => ({
+                  why: one.why,
+                  text,
+                })),
+              ),
+          ),
+        },
+        { weight: 2, arbitrary: request(fc.oneof(malformed(valid), notAnObject)) },
+        {
+          weight: 1,
+          arbitrary: request(
+            validBody,
+            fc.constantFrom(
+              undefined,
+              "",
+              "Bearer",
+              "Bearer ",
+              "Basic c2stdGVzdA==",
+              `Token ${apiKey}`,
+              `Bearer ${apiKey} extra`,
+              "Bearer not-a-provider-key",
+            ),
+          ).map((input) => ({
+            ...input,
+            why: `authorization ${JSON.stringify(input.headers.Authorization ?? null)}`,
+          })),
+        },
+        {
+          weight: 1,
+          arbitrary: request(validBody, fc.constant(bearer), fc.constantFrom("PUT", "PATCH", "DELETE")).map(
+            (input) => ({ ...input, why: `a ${input.method}` }),
+          ),
+        },
+      );
+      await fuzzJson(group, "/v1/chat/completions", input);
+    },
+  );
 
   // Defect 4: GET /api/chat answered 400 {"message":"Unexpected Server Error"}.
   test("every method but POST on the JSON routes is answered 405 with error.message", async () => {
@@ -884,18 +1490,27 @@ function postLarge(path: string, headers: Record<string, string>, size: number, 
     });
     socket.on("error", (failure) => (error = failure.message));
     socket.on("close", finish);
-    const lines = [`POST ${path} HTTP/1.1`, `Host: ${host}`, ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)];
-    socket.write(`${[...lines, chunked ? "Transfer-Encoding: chunked" : `Content-Length: ${size}`].join("\r\n")}\r\n\r\n`);
+    const lines = [
+      `POST ${path} HTTP/1.1`,
+      `Host: ${host}`,
+      ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+    ];
+    socket.write(
+      `${[...lines, chunked ? "Transfer-Encoding: chunked" : `Content-Length: ${size}`].join("\r\n")}\r\n\r\n`,
+    );
     const block = Buffer.alloc(64 * 1024, "a");
     let sent = 0;
     const pump = () => {
       while (sent < size && !socket.destroyed) {
         const piece = block.subarray(0, Math.min(block.length, size - sent));
         sent += piece.length;
-        const framed = chunked ? Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from("\r\n")]) : piece;
+        const framed = chunked
+          ? Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from("\r\n")])
+          : piece;
         if (!socket.write(framed)) return void socket.once("drain", pump);
       }
-      if (!socket.destroyed) socket.write(`${chunked ? "0\r\n\r\n" : ""}GET /healthz HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
+      if (!socket.destroyed)
+        socket.write(`${chunked ? "0\r\n\r\n" : ""}GET /healthz HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
     };
     pump();
   });
@@ -903,10 +1518,22 @@ function postLarge(path: string, headers: Record<string, string>, size: number, 
 
 const LARGE_TARGETS = (): { path: string; kind: Kind; headers: Record<string, string> }[] => [
   { path: "/?index", kind: "form", headers: { "Content-Type": "application/x-www-form-urlencoded" } },
-  { path: "/assistants/new", kind: "form", headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: cookie } },
-  { path: `/sessions/${sessionId}`, kind: "form", headers: { "Content-Type": "multipart/form-data; boundary=fuzz", Cookie: cookie } },
+  {
+    path: "/assistants/new",
+    kind: "form",
+    headers: { "Content-Type": "application/x-www-form-urlencoded", Cookie: cookie },
+  },
+  {
+    path: `/sessions/${sessionId}`,
+    kind: "form",
+    headers: { "Content-Type": "multipart/form-data; boundary=fuzz", Cookie: cookie },
+  },
   { path: "/api/chat", kind: "json", headers: { "Content-Type": "application/json", Cookie: cookie } },
-  { path: "/v1/chat/completions", kind: "json", headers: { "Content-Type": "application/json", Authorization: `Bearer ${apiKey}` } },
+  {
+    path: "/v1/chat/completions",
+    kind: "json",
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${apiKey}` },
+  },
 ];
 
 /** Each target with 1 MB and 50 MB; what went wrong, per case. */
@@ -922,8 +1549,16 @@ async function largeBodies(group: string, chunked: boolean, nextRequestWorks: bo
         problems.push(`${label}: no answer (${error ?? "closed"})`);
         continue;
       }
-      const nextFailed = nextRequestWorks && next?.status !== 200 ? [`the next request on the connection got ${next?.status ?? `nothing (${error ?? "closed"})`}`] : [];
-      const found = judge(group, { status: first.status, type: first.type, bytes: Buffer.byteLength(first.body), text: first.body }, target.kind, nextFailed);
+      const nextFailed =
+        nextRequestWorks && next?.status !== 200
+          ? [`the next request on the connection got ${next?.status ?? `nothing (${error ?? "closed"})`}`]
+          : [];
+      const found = judge(
+        group,
+        { status: first.status, type: first.type, bytes: Buffer.byteLength(first.body), text: first.body },
+        target.kind,
+        nextFailed,
+      );
       if (found.length) problems.push(`${label}: ${found.join("; ")}`);
     }
   }
@@ -931,59 +1566,80 @@ async function largeBodies(group: string, chunked: boolean, nextRequestWorks: bo
 }
 
 describe("large bodies are refused with their message and change nothing", () => {
-  test("1 MB and 50 MB bodies with a Content-Length get their 4xx, and the connection serves the next request", { timeout: 60_000 }, async () => {
-    const group = "1 MB and 50 MB bodies with a Content-Length";
-    const before = await dump();
-    const problems = await largeBodies(group, false, true);
-    expect(changes(before, await dump())).toEqual([]);
-    expect(problems).toEqual([]);
-  });
+  test(
+    "1 MB and 50 MB bodies with a Content-Length get their 4xx, and the connection serves the next request",
+    { timeout: 60_000 },
+    async () => {
+      const group = "1 MB and 50 MB bodies with a Content-Length";
+      const before = await dump();
+      const problems = await largeBodies(group, false, true);
+      expect(changes(before, await dump())).toEqual([]);
+      expect(problems).toEqual([]);
+    },
+  );
 
   // Defect 2: all but /v1's 1 MB (under its 2 MB limit) got a connection reset.
-  test("1 MB and 50 MB bodies sent chunked, without a Content-Length, get their 4xx too", { timeout: 60_000 }, async () => {
-    const group = "1 MB and 50 MB bodies sent chunked";
-    const before = await dump();
-    const problems = await largeBodies(group, true, false);
-    expect(changes(before, await dump())).toEqual([]);
-    expect(problems).toEqual([]);
-  });
-
+  test(
+    "1 MB and 50 MB bodies sent chunked, without a Content-Length, get their 4xx too",
+    { timeout: 60_000 },
+    async () => {
+      const group = "1 MB and 50 MB bodies sent chunked";
+      const before = await dump();
+      const problems = await largeBodies(group, true, false);
+      expect(changes(before, await dump())).toEqual([]);
+      expect(problems).toEqual([]);
+    },
+  );
 });
 
 describe("ids Firestore reserves are refused like any other id of nothing", () => {
   // Defect 1: each of these waited 5 s for the Firestore deadline and answered 503.
-  test("reserved document ids (__x__) in paths and bodies are a quick 404, not a 503 after the deadline", { timeout: 30_000 }, async () => {
-    const group = "reserved document ids in paths and bodies";
-    const json = (body: unknown, headers: Record<string, string> = {}): RequestInit => ({
-      method: "POST",
-      headers: { Cookie: cookie, Authorization: `Bearer ${apiKey}`, "Content-Type": "application/json", ...headers },
-      body: JSON.stringify(body),
-    });
-    const form = (fields: Record<string, string>): RequestInit => ({ method: "POST", headers: { Cookie: cookie }, body: new URLSearchParams(fields) });
-    const cases: [string, Kind, RequestInit][] = ["__x__", "__proto__"].flatMap((id): [string, Kind, RequestInit][] => [
-      [`/assistants/${id}/status`, "form", form({ intent: "deactivate" })],
-      [`/assistants/${id}/chat`, "form", form({})],
-      [`/assistants/${id}/edit`, "form", form(VALID_LAB)],
-      [`/sessions/${id}`, "form", form({ intent: "delete" })],
-      ["/api/chat", "json", json({ mode: "session", sessionId: id, message: "Hi" })],
-      ["/api/chat", "json", json({ mode: "settle", sessionId: id })],
-      ["/v1/chat/completions", "json", json({ model: id, messages: [{ role: "user", content: "Hi" }] })],
-      ["/v1/chat/completions", "json", json({ model: botId, messages: [{ role: "user", content: "Hi" }] }, { "X-Session-Id": id })],
-    ]);
-    const before = await dump();
-    // All at once: each one that fails waits out the 5 s deadline.
-    const problems = await Promise.all(
-      cases.map(async ([path, kind, init]) => {
-        const started = performance.now();
-        const answer = await send(path, init);
-        const ms = performance.now() - started;
-        const found = judge(group, answer, kind, ms > 2_000 ? [`took ${Math.round(ms)} ms`] : []);
-        return found.length ? [`${init.body?.toString().slice(0, 80)} to ${path}: ${found.join("; ")}`] : [];
-      }),
-    );
-    expect(changes(before, await dump())).toEqual([]);
-    expect(problems.flat()).toEqual([]);
-  });
+  test(
+    "reserved document ids (__x__) in paths and bodies are a quick 404, not a 503 after the deadline",
+    { timeout: 30_000 },
+    async () => {
+      const group = "reserved document ids in paths and bodies";
+      const json = (body: unknown, headers: Record<string, string> = {}): RequestInit => ({
+        method: "POST",
+        headers: { Cookie: cookie, Authorization: `Bearer ${apiKey}`, "Content-Type": "application/json", ...headers },
+        body: JSON.stringify(body),
+      });
+      const form = (fields: Record<string, string>): RequestInit => ({
+        method: "POST",
+        headers: { Cookie: cookie },
+        body: new URLSearchParams(fields),
+      });
+      const cases: [string, Kind, RequestInit][] = ["__x__", "__proto__"].flatMap(
+        (id): [string, Kind, RequestInit][] => [
+          [`/assistants/${id}/status`, "form", form({ intent: "deactivate" })],
+          [`/assistants/${id}/chat`, "form", form({})],
+          [`/assistants/${id}/edit`, "form", form(VALID_LAB)],
+          [`/sessions/${id}`, "form", form({ intent: "delete" })],
+          ["/api/chat", "json", json({ mode: "session", sessionId: id, message: "Hi" })],
+          ["/api/chat", "json", json({ mode: "settle", sessionId: id })],
+          ["/v1/chat/completions", "json", json({ model: id, messages: [{ role: "user", content: "Hi" }] })],
+          [
+            "/v1/chat/completions",
+            "json",
+            json({ model: botId, messages: [{ role: "user", content: "Hi" }] }, { "X-Session-Id": id }),
+          ],
+        ],
+      );
+      const before = await dump();
+      // All at once: each one that fails waits out the 5 s deadline.
+      const problems = await Promise.all(
+        cases.map(async ([path, kind, init]) => {
+          const started = performance.now();
+          const answer = await send(path, init);
+          const ms = performance.now() - started;
+          const found = judge(group, answer, kind, ms > 2_000 ? [`took ${Math.round(ms)} ms`] : []);
+          return found.length ? [`${init.body?.toString().slice(0, 80)} to ${path}: ${found.join("; ")}`] : [];
+        }),
+      );
+      expect(changes(before, await dump())).toEqual([]);
+      expect(problems.flat()).toEqual([]);
+    },
+  );
 });
 
 // ---------------------------------------------------------------------------

@@ -25,7 +25,14 @@ describe("the showcased gallery", () => {
   test("orders by sessions started, most used first, and pages without repeats", async () => {
     const word = uniqueWord();
     const ids = await showcase(word, 5);
-    await Promise.all(ids.map((id, index) => db().collection("bots").doc(id).update({ sessions_started: index * 10 })));
+    await Promise.all(
+      ids.map((id, index) =>
+        db()
+          .collection("bots")
+          .doc(id)
+          .update({ sessions_started: index * 10 }),
+      ),
+    );
 
     const seen: string[] = [];
     let after: string | undefined;
@@ -49,8 +56,12 @@ describe("the showcased gallery", () => {
   test("search finds by a prefix of any word and requires every word", async () => {
     const word = uniqueWord();
     const [id] = await showcase(word, 1);
-    expect((await listShowcasedBots({ sort: "popular", search: word.slice(0, 8), limit: 10 })).bots.map((bot) => bot.id)).toContain(id);
-    expect((await listShowcasedBots({ sort: "popular", search: `${word} helper`, limit: 10 })).bots.map((bot) => bot.id)).toEqual([id]);
+    expect(
+      (await listShowcasedBots({ sort: "popular", search: word.slice(0, 8), limit: 10 })).bots.map((bot) => bot.id),
+    ).toContain(id);
+    expect(
+      (await listShowcasedBots({ sort: "popular", search: `${word} helper`, limit: 10 })).bots.map((bot) => bot.id),
+    ).toEqual([id]);
     expect((await listShowcasedBots({ sort: "popular", search: `${word} nomatchword`, limit: 10 })).bots).toEqual([]);
   });
 
@@ -79,7 +90,11 @@ describe("the showcased gallery", () => {
   test("nonsense query parameters fall back to defaults instead of failing", async () => {
     const person = await signedInPerson();
     const outcome = await run(() =>
-      galleryLoader({ request: person.request("/assistants?tab=bogus&sort=sideways&after=%00%00"), params: {}, context: {} }),
+      galleryLoader({
+        request: person.request("/assistants?tab=bogus&sort=sideways&after=%00%00"),
+        params: {},
+        context: {},
+      }),
     );
     expect(outcome.status).toBe(200);
     expect(outcome.data).toMatchObject({ tab: "showcased" });

@@ -18,7 +18,9 @@ let person: WebPerson;
 let sessionId: string;
 
 beforeAll(async () => {
-  const secrets = Object.fromEntries(["SESSION_SECRETS", "USER_HASH_SECRET", "ENCRYPTION_SECRET"].map((name) => [name, process.env[name]!]));
+  const secrets = Object.fromEntries(
+    ["SESSION_SECRETS", "USER_HASH_SECRET", "ENCRYPTION_SECRET"].map((name) => [name, process.env[name]!]),
+  );
   server = await startAppServer({
     ...secrets,
     OPENAI_BASE_URL: fakeProvider.url,
@@ -32,7 +34,11 @@ beforeAll(async () => {
 afterAll(() => server.stop());
 
 function postChat(body: string, headers: Record<string, string> = {}, cookie = person.cookie) {
-  return fetch(`${server.url}/api/chat`, { method: "POST", headers: { Cookie: cookie, "Content-Type": "application/json", ...headers }, body });
+  return fetch(`${server.url}/api/chat`, {
+    method: "POST",
+    headers: { Cookie: cookie, "Content-Type": "application/json", ...headers },
+    body,
+  });
 }
 
 async function expectError(response: Response, status: number, code: string) {
@@ -47,11 +53,23 @@ async function expectError(response: Response, status: number, code: string) {
 describe("/api/chat errors keep their words", () => {
   test("each refusal is JSON with its code and message, and the log has one line for it", async () => {
     const logBefore = server.logs().length;
-    await expectError(await postChat(JSON.stringify({ mode: "session", sessionId, message: "hi" }), {}, ""), 401, "signed_out");
+    await expectError(
+      await postChat(JSON.stringify({ mode: "session", sessionId, message: "hi" }), {}, ""),
+      401,
+      "signed_out",
+    );
     await expectError(await postChat("{not json"), 400, "invalid_json");
-    await expectError(await postChat(JSON.stringify({ mode: "session", sessionId: "nope", message: "hi" })), 404, "not_found");
+    await expectError(
+      await postChat(JSON.stringify({ mode: "session", sessionId: "nope", message: "hi" })),
+      404,
+      "not_found",
+    );
     await expectError(await postChat("x".repeat(BODY_LIMITS.chat + 1)), 413, "too_large");
-    await expectError(await fetch(`${server.url}/api/chat`, { headers: { Cookie: person.cookie } }), 405, "method_not_allowed");
+    await expectError(
+      await fetch(`${server.url}/api/chat`, { headers: { Cookie: person.cookie } }),
+      405,
+      "method_not_allowed",
+    );
 
     // A reply still being written: 409 with how long to wait at most.
     const slow = await postChat(JSON.stringify({ mode: "session", sessionId, message: "[fake:slow] long" }));
@@ -61,7 +79,11 @@ describe("/api/chat errors keep their words", () => {
     // Three turns a minute here: the slow one, the refused one did not count, so two more and then 429.
     await slow.body?.cancel();
     // A line is written when its response ends; the last may still be on its way from the process.
-    const refusalsLogged = () => server.logs().slice(logBefore).match(/POST \/api\/chat (401|400|404|413|409)/g)?.length;
+    const refusalsLogged = () =>
+      server
+        .logs()
+        .slice(logBefore)
+        .match(/POST \/api\/chat (401|400|404|413|409)/g)?.length;
     await vi.waitFor(() => expect(refusalsLogged()).toBe(5), { timeout: 5_000 });
     const log = server.logs().slice(logBefore);
     expect(log).not.toContain("Unexpected Server Error");
@@ -74,7 +96,11 @@ describe("/api/chat errors keep their words", () => {
     const statuses: number[] = [];
     let limited: Response | null = null;
     for (let turn = 0; turn < 4 && !limited; turn += 1) {
-      const response = await postChat(JSON.stringify({ mode: "session", sessionId: session, message: `turn ${turn}` }), {}, other.cookie);
+      const response = await postChat(
+        JSON.stringify({ mode: "session", sessionId: session, message: `turn ${turn}` }),
+        {},
+        other.cookie,
+      );
       statuses.push(response.status);
       if (response.status === 429) limited = response;
       else await response.text();
@@ -92,7 +118,10 @@ describe("/api/chat errors keep their words", () => {
 describe("addresses", () => {
   test("a path with a malformed escape is a 400, logged as one line without a stack trace", async () => {
     const logBefore = server.logs().length;
-    const response = await fetch(`${server.url}/assistants/%ZZ/status`, { method: "POST", headers: { Cookie: person.cookie } });
+    const response = await fetch(`${server.url}/assistants/%ZZ/status`, {
+      method: "POST",
+      headers: { Cookie: person.cookie },
+    });
     expect(response.status).toBe(400);
     expect(await response.text()).toBe("That request could not be read.");
     await vi.waitFor(() => expect(server.logs().slice(logBefore)).toContain("POST /assistants/%ZZ/status 400"));
@@ -102,7 +131,9 @@ describe("addresses", () => {
 
 describe("bodies", () => {
   test("JSON sent as text/plain, which a page on another site could send, is refused with 415", async () => {
-    const response = await postChat(JSON.stringify({ mode: "session", sessionId, message: "hi" }), { "Content-Type": "text/plain" });
+    const response = await postChat(JSON.stringify({ mode: "session", sessionId, message: "hi" }), {
+      "Content-Type": "text/plain",
+    });
     await expectError(response, 415, "unsupported_media_type");
   });
 
@@ -145,7 +176,9 @@ describe("bodies", () => {
             path,
             method: body ? "POST" : "GET",
             agent,
-            headers: body ? { Cookie: person.cookie, "Content-Type": "application/json", "Content-Length": body.length } : {},
+            headers: body
+              ? { Cookie: person.cookie, "Content-Type": "application/json", "Content-Length": body.length }
+              : {},
           },
           (response) => {
             let text = "";
@@ -159,7 +192,9 @@ describe("bodies", () => {
       });
     const tooLarge = await send("/api/chat", Buffer.alloc(3 * BODY_LIMITS.chat, "x"));
     expect(tooLarge.status).toBe(413);
-    expect(JSON.parse(tooLarge.text)).toMatchObject({ error: { code: "too_large", message: expect.stringMatching(/larger than the 512 KB/) } });
+    expect(JSON.parse(tooLarge.text)).toMatchObject({
+      error: { code: "too_large", message: expect.stringMatching(/larger than the 512 KB/) },
+    });
     const next = await send("/healthz", null);
     expect(next.status).toBe(200);
     expect(next.reused).toBe(true);
@@ -170,7 +205,11 @@ describe("bodies", () => {
 describe("sign-in over its limit", () => {
   // Last in this file: it spends this server's sign-in budget for the address.
   test("the error page says when to try again, and so does Retry-After", async () => {
-    const attempt = () => fetch(`${server.url}/?index`, { method: "POST", body: new URLSearchParams({ apiKey: "sk-fake-rejected-over-the-limit" }) });
+    const attempt = () =>
+      fetch(`${server.url}/?index`, {
+        method: "POST",
+        body: new URLSearchParams({ apiKey: "sk-fake-rejected-over-the-limit" }),
+      });
     const statuses: number[] = [];
     let refused: Response | null = null;
     for (let i = 0; i < SIGN_IN_ATTEMPTS + 1; i += 1) {

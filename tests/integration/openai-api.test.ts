@@ -15,10 +15,18 @@ let person: Person;
 let botId: string;
 let client: OpenAI;
 
-type SentBody = { model: string; temperature: number; max_tokens: number; messages: { role: string; content: string }[]; stream?: boolean };
+type SentBody = {
+  model: string;
+  temperature: number;
+  max_tokens: number;
+  messages: { role: string; content: string }[];
+  stream?: boolean;
+};
 
 function lastSent(apiKey: string): SentBody {
-  return fakeProvider.requests.findLast((request) => request.apiKey === apiKey && request.path === "/v1/chat/completions")!.body as SentBody;
+  return fakeProvider.requests.findLast(
+    (request) => request.apiKey === apiKey && request.path === "/v1/chat/completions",
+  )!.body as SentBody;
 }
 
 beforeAll(async () => {
@@ -30,7 +38,14 @@ beforeAll(async () => {
     ENCRYPTION_SECRET: process.env.ENCRYPTION_SECRET!,
   });
   person = await signedInPerson();
-  const bot = await createTestBot(person, { name: "Haiku Bot", tag_line: "Speaks in haiku", instructions: "Answer only in haiku.", temperature: "0.9", max_tokens: "200", session_type: "2" });
+  const bot = await createTestBot(person, {
+    name: "Haiku Bot",
+    tag_line: "Speaks in haiku",
+    instructions: "Answer only in haiku.",
+    temperature: "0.9",
+    max_tokens: "200",
+    session_type: "2",
+  });
   botId = bot.id;
   client = new OpenAI({ apiKey: person.apiKey, baseURL: `${server.url}/v1`, maxRetries: 0 });
 });
@@ -42,7 +57,13 @@ describe("GET /v1/models", () => {
     const models = [];
     for await (const model of client.models.list()) models.push(model);
     const own = models.find((model) => model.id === botId) as unknown as Record<string, unknown>;
-    expect(own).toMatchObject({ id: botId, object: "model", owned_by: "assistant-lab", name: "Haiku Bot", tag_line: "Speaks in haiku" });
+    expect(own).toMatchObject({
+      id: botId,
+      object: "model",
+      owned_by: "assistant-lab",
+      name: "Haiku Bot",
+      tag_line: "Speaks in haiku",
+    });
     expect(models.every((model) => model.object === "model")).toBe(true);
   });
 });
@@ -62,22 +83,37 @@ describe("POST /v1/chat/completions", () => {
     expect(sessionId).toBeTruthy();
     const session = (await getOwnSession(sessionId, person.userId, transcriptKey(person.apiKey)))!;
     expect(session).toMatchObject({ source: "api", bot_id: botId, message_count: 2 });
-    expect((await listMessages(sessionId, transcriptKey(person.apiKey))).map((message) => message.content?.slice(0, 7))).toEqual(["the sea", "Thanks "]);
+    expect(
+      (await listMessages(sessionId, transcriptKey(person.apiKey))).map((message) => message.content?.slice(0, 7)),
+    ).toEqual(["the sea", "Thanks "]);
     // Stored encrypted, like any chat.
     const stored = await db().collection("sessions").doc(sessionId).collection("messages").get();
     expect(JSON.stringify(stored.docs.map((doc) => doc.data()))).not.toContain("the sea");
   });
 
   test("the caller may lower max_tokens but not raise it past the assistant's", async () => {
-    await client.chat.completions.create({ model: botId, messages: [{ role: "user", content: "short" }], max_tokens: 50 });
+    await client.chat.completions.create({
+      model: botId,
+      messages: [{ role: "user", content: "short" }],
+      max_tokens: 50,
+    });
     expect(lastSent(person.apiKey).max_tokens).toBe(50);
-    await client.chat.completions.create({ model: botId, messages: [{ role: "user", content: "long" }], max_tokens: 5_000 });
+    await client.chat.completions.create({
+      model: botId,
+      messages: [{ role: "user", content: "long" }],
+      max_tokens: 5_000,
+    });
     expect(lastSent(person.apiKey).max_tokens).toBe(200);
   });
 
   test("streams chunks and the usage chunk when asked, and continues a session by X-Session-Id", async () => {
     const { data: stream, response } = await client.chat.completions
-      .create({ model: botId, messages: [{ role: "user", content: "mountains" }], stream: true, stream_options: { include_usage: true } })
+      .create({
+        model: botId,
+        messages: [{ role: "user", content: "mountains" }],
+        stream: true,
+        stream_options: { include_usage: true },
+      })
       .withResponse();
     const chunks = [];
     for await (const chunk of stream) chunks.push(chunk);
@@ -101,18 +137,26 @@ describe("POST /v1/chat/completions", () => {
 
   test("errors surface as the SDK's typed errors", async () => {
     const rejected = new OpenAI({ apiKey: "sk-fake-rejected-api", baseURL: `${server.url}/v1`, maxRetries: 0 });
-    await expect(rejected.chat.completions.create({ model: botId, messages: [{ role: "user", content: "hi" }] })).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
-    await expect(client.chat.completions.create({ model: "no-such-assistant", messages: [{ role: "user", content: "hi" }] })).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    await expect(
+      rejected.chat.completions.create({ model: botId, messages: [{ role: "user", content: "hi" }] }),
+    ).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+    await expect(
+      client.chat.completions.create({ model: "no-such-assistant", messages: [{ role: "user", content: "hi" }] }),
+    ).rejects.toBeInstanceOf(OpenAI.NotFoundError);
     const malformed = await client.chat.completions
       .create({ model: botId, messages: [{ role: "wizard", content: "hi" }] } as never)
       .catch((error: unknown) => error);
     expect(malformed).toBeInstanceOf(OpenAI.BadRequestError);
     expect((malformed as InstanceType<typeof OpenAI.BadRequestError>).message).toContain("messages.0.role");
-    await expect(client.chat.completions.create({ model: botId, messages: [{ role: "user", content: "[fake:429] hi" }] })).rejects.toBeInstanceOf(OpenAI.RateLimitError);
+    await expect(
+      client.chat.completions.create({ model: botId, messages: [{ role: "user", content: "[fake:429] hi" }] }),
+    ).rejects.toBeInstanceOf(OpenAI.RateLimitError);
   });
 
   test("another person's session id is refused", async () => {
-    const { response } = await client.chat.completions.create({ model: botId, messages: [{ role: "user", content: "mine" }] }).withResponse();
+    const { response } = await client.chat.completions
+      .create({ model: botId, messages: [{ role: "user", content: "mine" }] })
+      .withResponse();
     const other = await signedInPerson();
     const otherClient = new OpenAI({ apiKey: other.apiKey, baseURL: `${server.url}/v1`, maxRetries: 0 });
     await expect(
@@ -142,18 +186,31 @@ describe("the wire format, byte for byte", () => {
     expect(text.endsWith("data: [DONE]\n\n")).toBe(true);
     const events = text.split("\n\n").filter(Boolean);
     for (const event of events) expect(event).toMatch(/^data: /);
-    const chunks = events.slice(0, -1).map((event) => JSON.parse(event.slice("data: ".length)) as Record<string, unknown>);
-    expect(chunks[0]).toMatchObject({ object: "chat.completion.chunk", choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }] });
+    const chunks = events
+      .slice(0, -1)
+      .map((event) => JSON.parse(event.slice("data: ".length)) as Record<string, unknown>);
+    expect(chunks[0]).toMatchObject({
+      object: "chat.completion.chunk",
+      choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }],
+    });
     expect(chunks.at(-1)).toMatchObject({ choices: [{ delta: {}, finish_reason: "stop" }] });
     // Usage was not asked for, so no chunk carries it.
     expect(chunks.some((chunk) => "usage" in chunk)).toBe(false);
   });
 
   test("with include_usage, the last chunk before [DONE] has empty choices and the usage", async () => {
-    const response = await post({ model: botId, messages: [{ role: "user", content: "wire" }], stream: true, stream_options: { include_usage: true } });
+    const response = await post({
+      model: botId,
+      messages: [{ role: "user", content: "wire" }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     const events = (await response.text()).split("\n\n").filter(Boolean);
     expect(events.at(-1)).toBe("data: [DONE]");
-    const usage = JSON.parse(events.at(-2)!.slice("data: ".length)) as { choices: unknown[]; usage: Record<string, number> };
+    const usage = JSON.parse(events.at(-2)!.slice("data: ".length)) as {
+      choices: unknown[];
+      usage: Record<string, number>;
+    };
     expect(usage.choices).toEqual([]);
     expect(Object.keys(usage.usage).sort()).toEqual(["completion_tokens", "prompt_tokens", "total_tokens"]);
   });
@@ -162,7 +219,12 @@ describe("the wire format, byte for byte", () => {
     const malformed = await post({ model: botId, messages: [] });
     expect(malformed.status).toBe(400);
     expect(await malformed.json()).toEqual({
-      error: { message: expect.stringContaining("messages"), type: "invalid_request_error", param: "messages", code: "invalid_value" },
+      error: {
+        message: expect.stringContaining("messages"),
+        type: "invalid_request_error",
+        param: "messages",
+        code: "invalid_value",
+      },
     });
     const unknown = await post({ model: "nope", messages: [{ role: "user", content: "hi" }] });
     expect(unknown.status).toBe(404);

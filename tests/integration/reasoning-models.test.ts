@@ -18,35 +18,58 @@ const REASONING = ["o3-mini", "o3", "gpt-5", "gpt-5-mini"];
 
 type Sent = Record<string, unknown>;
 const lastSent = (apiKey: string): Sent =>
-  fakeProvider.requests.findLast((request) => request.apiKey === apiKey && request.path === "/v1/chat/completions")!.body as Sent;
+  fakeProvider.requests.findLast((request) => request.apiKey === apiKey && request.path === "/v1/chat/completions")!
+    .body as Sent;
 
 describe("the web chat", () => {
-  test.each(FAKE_CHAT_MODELS)("an assistant on %s answers, and a coaching session concludes with a recap", async (model) => {
-    const person = await signedInPerson();
-    const bot = await createTestBot(person, { model, temperature: "0.7", max_tokens: "300" });
-    const sessionId = await startSessionFor(person, bot.id, model);
-    const events = await say(person, sessionId, `Hello ${model}`);
-    expect(events.find((event) => event.type === "error")).toBeUndefined();
-    expect(replyText(events)).toContain(`Hello ${model}`);
-    const sent = lastSent(person.apiKey);
-    if (REASONING.includes(model)) {
-      expect(sent).toMatchObject({ model, max_completion_tokens: 300 });
-      expect(sent).not.toHaveProperty("temperature");
-      expect(sent).not.toHaveProperty("max_tokens");
-    } else {
-      expect(sent).toMatchObject({ model, max_tokens: 300, temperature: 0.7 });
-    }
+  test.each(FAKE_CHAT_MODELS)(
+    "an assistant on %s answers, and a coaching session concludes with a recap",
+    async (model) => {
+      const person = await signedInPerson();
+      const bot = await createTestBot(person, { model, temperature: "0.7", max_tokens: "300" });
+      const sessionId = await startSessionFor(person, bot.id, model);
+      const events = await say(person, sessionId, `Hello ${model}`);
+      expect(events.find((event) => event.type === "error")).toBeUndefined();
+      expect(replyText(events)).toContain(`Hello ${model}`);
+      const sent = lastSent(person.apiKey);
+      if (REASONING.includes(model)) {
+        expect(sent).toMatchObject({ model, max_completion_tokens: 300 });
+        expect(sent).not.toHaveProperty("temperature");
+        expect(sent).not.toHaveProperty("max_tokens");
+      } else {
+        expect(sent).toMatchObject({ model, max_tokens: 300, temperature: 0.7 });
+      }
 
-    await say(person, sessionId, "And once more");
-    const concluded = await run(() => sessionAction({ request: person.form(`/sessions/${sessionId}`, { intent: "conclude" }), params: { sessionId }, context: {} }));
-    expect(concluded.data).toEqual({ error: null });
-    expect((await getOwnSession(sessionId, person.userId, transcriptKey(person.apiKey)))!.recap).toBeTruthy();
-  });
+      await say(person, sessionId, "And once more");
+      const concluded = await run(() =>
+        sessionAction({
+          request: person.form(`/sessions/${sessionId}`, { intent: "conclude" }),
+          params: { sessionId },
+          context: {},
+        }),
+      );
+      expect(concluded.data).toEqual({ error: null });
+      expect((await getOwnSession(sessionId, person.userId, transcriptKey(person.apiKey)))!.recap).toBeTruthy();
+    },
+  );
 
   test("a test drive of unsaved settings on a reasoning model streams a reply", async () => {
     const person = await signedInPerson();
-    const draft = { instructions: "Be brief.", session_type: 2, model: "gpt-5-mini", max_tokens: "200", temperature: "0.4", top_p: "0.9", frequency_penalty: "0.3", presence_penalty: "0.2" };
-    const response = (await chat({ request: chatRequest(person, { mode: "draft", draft, messages: [{ role: "user", content: "Try me" }] }), params: {}, context: {} })) as Response;
+    const draft = {
+      instructions: "Be brief.",
+      session_type: 2,
+      model: "gpt-5-mini",
+      max_tokens: "200",
+      temperature: "0.4",
+      top_p: "0.9",
+      frequency_penalty: "0.3",
+      presence_penalty: "0.2",
+    };
+    const response = (await chat({
+      request: chatRequest(person, { mode: "draft", draft, messages: [{ role: "user", content: "Try me" }] }),
+      params: {},
+      context: {},
+    })) as Response;
     const events = await collect(response);
     expect(events.find((event) => event.type === "error")).toBeUndefined();
     expect(replyText(events)).toContain("Try me");
@@ -59,18 +82,30 @@ describe("the OpenAI-compatible API", () => {
   let botId: string;
 
   beforeAll(async () => {
-    const secrets = Object.fromEntries(["SESSION_SECRETS", "USER_HASH_SECRET", "ENCRYPTION_SECRET"].map((name) => [name, process.env[name]!]));
+    const secrets = Object.fromEntries(
+      ["SESSION_SECRETS", "USER_HASH_SECRET", "ENCRYPTION_SECRET"].map((name) => [name, process.env[name]!]),
+    );
     server = await startAppServer({ OPENAI_BASE_URL: fakeProvider.url, ...secrets });
     const person = await signedInPerson();
-    botId = (await createTestBot(person, { model: "gpt-5-mini", temperature: "0.9", max_tokens: "200", session_type: "2" })).id;
+    botId = (
+      await createTestBot(person, { model: "gpt-5-mini", temperature: "0.9", max_tokens: "200", session_type: "2" })
+    ).id;
     client = new OpenAI({ apiKey: person.apiKey, baseURL: `${server.url}/v1`, maxRetries: 0 });
   });
   afterAll(() => server.stop());
 
   test("an assistant on gpt-5-mini answers in one piece and streamed", async () => {
-    const completion = await client.chat.completions.create({ model: botId, messages: [{ role: "user", content: "Whole answer" }], max_tokens: 100 });
+    const completion = await client.chat.completions.create({
+      model: botId,
+      messages: [{ role: "user", content: "Whole answer" }],
+      max_tokens: 100,
+    });
     expect(completion.choices[0]?.message.content).toContain("Whole answer");
-    const stream = await client.chat.completions.create({ model: botId, messages: [{ role: "user", content: "Streamed answer" }], stream: true });
+    const stream = await client.chat.completions.create({
+      model: botId,
+      messages: [{ role: "user", content: "Streamed answer" }],
+      stream: true,
+    });
     let text = "";
     for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? "";
     expect(text).toContain("Streamed answer");

@@ -25,7 +25,9 @@ function directives(policy: string | null): Map<string, string[]> {
 }
 
 function nonceOf(policy: string | null): string {
-  const nonce = directives(policy).get("script-src")?.find((source) => source.startsWith("'nonce-"));
+  const nonce = directives(policy)
+    .get("script-src")
+    ?.find((source) => source.startsWith("'nonce-"));
   expect(nonce, `no nonce in ${policy}`).toBeDefined();
   return nonce!.slice("'nonce-".length, -1);
 }

@@ -81,7 +81,11 @@ describe("the running server", () => {
 
   test("ids with slashes are a 404, not an error", async () => {
     const cookie = (
-      await fetch(`${server.url}/?index`, { method: "POST", body: new URLSearchParams({ apiKey: "sk-test-slashes" }), redirect: "manual" })
+      await fetch(`${server.url}/?index`, {
+        method: "POST",
+        body: new URLSearchParams({ apiKey: "sk-test-slashes" }),
+        redirect: "manual",
+      })
     ).headers.get("set-cookie")!;
     for (const path of ["/assistants/a%2Fb", "/sessions/a%2Fb", "/assistants/x%2Fprompts%2Fy/edit"]) {
       const response = await fetch(`${server.url}${path}`, { headers: { Cookie: cookie.split(";")[0]! } });

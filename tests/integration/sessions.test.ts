@@ -47,7 +47,12 @@ describe("starting a chat", () => {
     const person = await signedInPerson();
     const bot = await createTestBot(person);
     const sessionId = await startSessionFor(person, bot.id);
-    await db().collection("bots").doc(bot.id).collection("prompts").doc(bot.instructions.id).update({ message: "changed" });
+    await db()
+      .collection("bots")
+      .doc(bot.id)
+      .collection("prompts")
+      .doc(bot.instructions.id)
+      .update({ message: "changed" });
     expect((await sessions().doc(sessionId).get()).get("bot_initial_prompt_msg")).toBe("You are a thoughtful coach.");
   });
 });
@@ -77,7 +82,10 @@ describe("a turn", () => {
     expect(session.context.turns).toHaveLength(2);
 
     const usagePage = await run(() => usageLoader({ request: person.request("/usage"), params: {}, context: {} }));
-    expect(usagePage.data).toMatchObject({ byBot: [{ id: bot.id, name: "Coach" }], byModel: [{ model: "gpt-4o-mini" }] });
+    expect(usagePage.data).toMatchObject({
+      byBot: [{ id: bot.id, name: "Coach" }],
+      byModel: [{ model: "gpt-4o-mini" }],
+    });
   });
 
   test("the person's message is saved even when the provider fails, and the next message works", async () => {
@@ -85,14 +93,20 @@ describe("a turn", () => {
     const bot = await createTestBot(person);
     const sessionId = await startSessionFor(person, bot.id);
     const failed = await say(person, sessionId, "[fake:500] are you there?");
-    expect(failed.find((event) => event.type === "error")).toMatchObject({ error: { code: "provider_error", retryable: true } });
+    expect(failed.find((event) => event.type === "error")).toMatchObject({
+      error: { code: "provider_error", retryable: true },
+    });
 
     const key = transcriptKey(person.apiKey);
     let session = (await getOwnSession(sessionId, person.userId, key))!;
     expect(session.status).toBe(STATUS.providerError);
     const messages = await listMessages(sessionId, key);
     expect(messages[0]).toMatchObject({ role: "user", content: "[fake:500] are you there?" });
-    expect(messages[1]).toMatchObject({ role: "assistant", status: "error", error_message: expect.stringMatching(/provider had a problem/) });
+    expect(messages[1]).toMatchObject({
+      role: "assistant",
+      status: "error",
+      error_message: expect.stringMatching(/provider had a problem/),
+    });
     // The provider's words are stored encrypted like the messages: a provider may echo input in them.
     const stored = await sessions().doc(sessionId).collection("messages").doc(messages[1]!.id).get();
     expect(stored.get("error_code")).toBe("provider_error");
@@ -110,9 +124,15 @@ describe("a turn", () => {
     const sessionId = await startSessionFor(person, bot.id);
     const events = await say(person, sessionId, "[fake:stall] go on");
     expect(replyText(events)).toContain("Thanks");
-    expect(events.find((event) => event.type === "error")).toMatchObject({ error: { code: "timeout", message: expect.stringContaining("What arrived is kept") } });
+    expect(events.find((event) => event.type === "error")).toMatchObject({
+      error: { code: "timeout", message: expect.stringContaining("What arrived is kept") },
+    });
     const messages = await listMessages(sessionId, transcriptKey(person.apiKey));
-    expect(messages[1]).toMatchObject({ role: "assistant", status: "error", content: expect.stringContaining("Thanks") });
+    expect(messages[1]).toMatchObject({
+      role: "assistant",
+      status: "error",
+      content: expect.stringContaining("Thanks"),
+    });
   });
 
   test("a key the provider now rejects is reported so the person can be signed out", async () => {
@@ -120,7 +140,9 @@ describe("a turn", () => {
     const bot = await createTestBot(person);
     const sessionId = await startSessionFor(person, bot.id);
     const events = await say(person, sessionId, "[fake:401] hello");
-    expect(events.find((event) => event.type === "error")).toMatchObject({ error: { code: "key_rejected", retryable: false } });
+    expect(events.find((event) => event.type === "error")).toMatchObject({
+      error: { code: "key_rejected", retryable: false },
+    });
   });
 
   test("retry replaces the last reply", async () => {
@@ -128,7 +150,11 @@ describe("a turn", () => {
     const bot = await createTestBot(person);
     const sessionId = await startSessionFor(person, bot.id);
     await say(person, sessionId, "First question");
-    const response = (await chat({ request: chatRequest(person, { mode: "session", sessionId, retry: true }), params: {}, context: {} })) as Response;
+    const response = (await chat({
+      request: chatRequest(person, { mode: "session", sessionId, retry: true }),
+      params: {},
+      context: {},
+    })) as Response;
     const text = replyText(await collect(response));
     expect(text).toContain("First question");
     const messages = await listMessages(sessionId, transcriptKey(person.apiKey));
@@ -142,10 +168,22 @@ describe("a turn", () => {
     const person = await signedInPerson();
     const bot = await createTestBot(person);
     const sessionId = await startSessionFor(person, bot.id);
-    const first = (await chat({ request: chatRequest(person, { mode: "session", sessionId, message: "[fake:slow] first" }), params: {}, context: {} })) as Response;
-    const second = await run(() => chat({ request: chatRequest(person, { mode: "session", sessionId, message: "second" }), params: {}, context: {} }));
+    const first = (await chat({
+      request: chatRequest(person, { mode: "session", sessionId, message: "[fake:slow] first" }),
+      params: {},
+      context: {},
+    })) as Response;
+    const second = await run(() =>
+      chat({
+        request: chatRequest(person, { mode: "session", sessionId, message: "second" }),
+        params: {},
+        context: {},
+      }),
+    );
     expect(second.status).toBe(409);
-    expect(second.data).toMatchObject({ error: { code: "session_busy", message: expect.stringMatching(/still being written/) } });
+    expect(second.data).toMatchObject({
+      error: { code: "session_busy", message: expect.stringMatching(/still being written/) },
+    });
     expect(Number(second.headers.get("Retry-After"))).toBeGreaterThan(0);
     await collect(first);
     const messages = await listMessages(sessionId, transcriptKey(person.apiKey));
@@ -158,8 +196,17 @@ describe("a turn", () => {
     const bot = await createTestBot(person);
     const sessionId = await startSessionFor(person, bot.id);
     await say(person, sessionId, "one");
-    const slow = (await chat({ request: chatRequest(person, { mode: "session", sessionId, message: "[fake:slow] two" }), params: {}, context: {} })) as Response;
-    const conclude = () => sessionAction({ request: person.form(`/sessions/${sessionId}`, { intent: "conclude" }), params: { sessionId }, context: {} });
+    const slow = (await chat({
+      request: chatRequest(person, { mode: "session", sessionId, message: "[fake:slow] two" }),
+      params: {},
+      context: {},
+    })) as Response;
+    const conclude = () =>
+      sessionAction({
+        request: person.form(`/sessions/${sessionId}`, { intent: "conclude" }),
+        params: { sessionId },
+        context: {},
+      });
     await Promise.all([run(conclude), run(conclude)]);
     await collect(slow);
     const session = (await getOwnSession(sessionId, person.userId, transcriptKey(person.apiKey)))!;
@@ -176,14 +223,32 @@ describe("a turn", () => {
 
     const intruder = await signedInPerson();
     const outcome = await run(() =>
-      chat({ request: chatRequest(intruder, { mode: "session", sessionId, message: "let me in" }), params: {}, context: {} }),
+      chat({
+        request: chatRequest(intruder, { mode: "session", sessionId, message: "let me in" }),
+        params: {},
+        context: {},
+      }),
     );
     expect(outcome.status).toBe(404);
-    const page = await run(() => sessionLoader({ request: intruder.request(`/sessions/${sessionId}`), params: { sessionId }, context: {} }));
+    const page = await run(() =>
+      sessionLoader({ request: intruder.request(`/sessions/${sessionId}`), params: { sessionId }, context: {} }),
+    );
     expect(page.status).toBe(404);
-    const download = await run(() => downloadLoader({ request: intruder.request(`/sessions/${sessionId}/download`), params: { sessionId }, context: {} }));
+    const download = await run(() =>
+      downloadLoader({
+        request: intruder.request(`/sessions/${sessionId}/download`),
+        params: { sessionId },
+        context: {},
+      }),
+    );
     expect(download.status).toBe(404);
-    const remove = await run(() => sessionAction({ request: intruder.form(`/sessions/${sessionId}`, { intent: "delete" }), params: { sessionId }, context: {} }));
+    const remove = await run(() =>
+      sessionAction({
+        request: intruder.form(`/sessions/${sessionId}`, { intent: "delete" }),
+        params: { sessionId },
+        context: {},
+      }),
+    );
     expect(remove.status).toBe(404);
     expect((await sessions().doc(sessionId).get()).updateTime?.isEqual(before!)).toBe(true);
     expect(await listMessages(sessionId, transcriptKey(owner.apiKey))).toHaveLength(2);
@@ -194,10 +259,16 @@ describe("a turn", () => {
     const bot = await createTestBot(person);
     const sessionId = await startSessionFor(person, bot.id);
     const outcome = await run(() =>
-      chat({ request: chatRequest(person, { mode: "session", sessionId, message: "x".repeat(8_001) }), params: {}, context: {} }),
+      chat({
+        request: chatRequest(person, { mode: "session", sessionId, message: "x".repeat(8_001) }),
+        params: {},
+        context: {},
+      }),
     );
     expect(outcome.status).toBe(400);
-    expect(outcome.data).toMatchObject({ error: { field: "message", message: expect.stringMatching(/at most 8,000 characters/) } });
+    expect(outcome.data).toMatchObject({
+      error: { field: "message", message: expect.stringMatching(/at most 8,000 characters/) },
+    });
     expect(await listMessages(sessionId, transcriptKey(person.apiKey))).toEqual([]);
     expect((await sessions().doc(sessionId).get()).get("message_count")).toBe(0);
   });
@@ -211,11 +282,18 @@ describe("encryption at rest", () => {
     const secret = "my very private plan involving zebra-7731";
     const events = await say(person, sessionId, secret);
     const reply = replyText(events);
-    await run(() => sessionAction({ request: person.form(`/sessions/${sessionId}`, { intent: "conclude" }), params: { sessionId }, context: {} }));
+    await run(() =>
+      sessionAction({
+        request: person.form(`/sessions/${sessionId}`, { intent: "conclude" }),
+        params: { sessionId },
+        context: {},
+      }),
+    );
 
     const dump = JSON.stringify(await allDocuments(db()));
     expect(dump).toContain(sessionId);
-    for (const text of [secret, "zebra-7731", reply.slice(0, 40), "Thanks for asking about"]) expect(dump).not.toContain(text);
+    for (const text of [secret, "zebra-7731", reply.slice(0, 40), "Thanks for asking about"])
+      expect(dump).not.toContain(text);
   });
 
   test("a ciphertext moved to another document does not decrypt", async () => {
@@ -239,7 +317,10 @@ describe("encryption at rest", () => {
 
     const withoutKey = await listMessages(sessionId, transcriptKey("sk-someone-else-entirely"));
     expect(withoutKey.map((message) => message.content)).toEqual([null, null]);
-    const otherSecret = await listMessages(sessionId, transcriptKey(person.apiKey, "another-server-secret-0123456789abcdef"));
+    const otherSecret = await listMessages(
+      sessionId,
+      transcriptKey(person.apiKey, "another-server-secret-0123456789abcdef"),
+    );
     expect(otherSecret.map((message) => message.content)).toEqual([null, null]);
     const again = await listMessages(sessionId, transcriptKey(person.apiKey));
     expect(again[0]!.content).toBe("remember this");
@@ -255,7 +336,8 @@ describe("sessions over time", () => {
     const second = await startSessionFor(person, bot.id);
     await say(person, second, "Newer chat");
     const outcome = await run(() => historyLoader({ request: person.request("/sessions"), params: {}, context: {} }));
-    const list = (outcome.data as { sessions: { id: string; title: string; model: string; messageCount: number }[] }).sessions;
+    const list = (outcome.data as { sessions: { id: string; title: string; model: string; messageCount: number }[] })
+      .sessions;
     expect(list.map((session) => [session.id, session.title, session.model, session.messageCount])).toEqual([
       [second, "Newer chat", "gpt-4o-mini", 2],
       [first, "Older chat", "gpt-4o-mini", 2],
@@ -269,7 +351,9 @@ describe("sessions over time", () => {
     await say(person, sessionId, "Plan my week");
     await say(person, sessionId, "Add exercise");
     const act = (fields: Record<string, string>) =>
-      run(() => sessionAction({ request: person.form(`/sessions/${sessionId}`, fields), params: { sessionId }, context: {} }));
+      run(() =>
+        sessionAction({ request: person.form(`/sessions/${sessionId}`, fields), params: { sessionId }, context: {} }),
+      );
 
     expect((await act({ intent: "rename", title: "Weekly plan" })).status).toBe(200);
     expect((await act({ intent: "conclude" })).status).toBe(200);
@@ -286,17 +370,29 @@ describe("sessions over time", () => {
     expect(ended.map((doc) => doc.get("sessions_ended"))).toEqual([1, 1, 1]);
 
     const concluded = await run(() =>
-      chat({ request: chatRequest(person, { mode: "session", sessionId, message: "one more" }), params: {}, context: {} }),
+      chat({
+        request: chatRequest(person, { mode: "session", sessionId, message: "one more" }),
+        params: {},
+        context: {},
+      }),
     );
     expect(concluded.status).toBe(409);
 
-    const markdown = (await downloadLoader({ request: person.request(`/sessions/${sessionId}/download?format=md`), params: { sessionId }, context: {} })) as Response;
+    const markdown = (await downloadLoader({
+      request: person.request(`/sessions/${sessionId}/download?format=md`),
+      params: { sessionId },
+      context: {},
+    })) as Response;
     expect(markdown.headers.get("Content-Disposition")).toBe('attachment; filename="Weekly-plan.md"');
     const text = await markdown.text();
     expect(text).toContain("# Weekly plan");
     expect(text).toContain("Plan my week");
     expect(text).toContain("## Recap");
-    const json = (await downloadLoader({ request: person.request(`/sessions/${sessionId}/download?format=json`), params: { sessionId }, context: {} })) as Response;
+    const json = (await downloadLoader({
+      request: person.request(`/sessions/${sessionId}/download?format=json`),
+      params: { sessionId },
+      context: {},
+    })) as Response;
     const parsed = (await json.json()) as { session: { title: string }; messages: { content: string }[] };
     expect(parsed.session.title).toBe("Weekly plan");
     expect(parsed.messages.map((message) => message.content)).toContain("Add exercise");

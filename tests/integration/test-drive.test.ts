@@ -18,7 +18,11 @@ const draft = {
 };
 
 function anonymousRequest(body: unknown) {
-  return new Request("http://localhost/api/chat", { method: "POST", body: JSON.stringify(body), headers: { "Content-Type": "application/json" } });
+  return new Request("http://localhost/api/chat", {
+    method: "POST",
+    body: JSON.stringify(body),
+    headers: { "Content-Type": "application/json" },
+  });
 }
 
 describe("the test drive", () => {
@@ -68,7 +72,11 @@ describe("the test drive", () => {
   test("a stream cut mid-way keeps what arrived and says so", async () => {
     const person = await signedInPerson();
     const response = (await action({
-      request: chatRequest(person, { mode: "draft", draft, messages: [{ role: "user", content: "[fake:cut] tell me" }] }),
+      request: chatRequest(person, {
+        mode: "draft",
+        draft,
+        messages: [{ role: "user", content: "[fake:cut] tell me" }],
+      }),
       params: {},
       context: {},
     })) as Response;
@@ -82,7 +90,11 @@ describe("the test drive", () => {
     const calls = fakeProvider.requests.length;
     const outcome = await run(() =>
       action({
-        request: chatRequest(person, { mode: "draft", draft: { ...draft, model: "gpt-5-ultra" }, messages: [{ role: "user", content: "hi" }] }),
+        request: chatRequest(person, {
+          mode: "draft",
+          draft: { ...draft, model: "gpt-5-ultra" },
+          messages: [{ role: "user", content: "hi" }],
+        }),
         params: {},
         context: {},
       }),
@@ -94,16 +106,26 @@ describe("the test drive", () => {
 
   test("signed out gets 401, a malformed body 400 naming the field, an oversized one 413", async () => {
     const person = await signedInPerson();
-    const signedOut = await run(() => action({ request: anonymousRequest({ mode: "draft" }), params: {}, context: {} }));
+    const signedOut = await run(() =>
+      action({ request: anonymousRequest({ mode: "draft" }), params: {}, context: {} }),
+    );
     expect(signedOut.status).toBe(401);
     const malformed = await run(() =>
-      action({ request: chatRequest(person, { mode: "draft", draft, messages: [{ role: "robot", content: "hi" }] }), params: {}, context: {} }),
+      action({
+        request: chatRequest(person, { mode: "draft", draft, messages: [{ role: "robot", content: "hi" }] }),
+        params: {},
+        context: {},
+      }),
     );
     expect(malformed.status).toBe(400);
     expect(malformed.data).toMatchObject({ error: { field: "messages.0.role" } });
     const huge = await run(() =>
       action({
-        request: chatRequest(person, { mode: "draft", draft, messages: [{ role: "user", content: "x".repeat(BODY_LIMITS.chat + 1) }] }),
+        request: chatRequest(person, {
+          mode: "draft",
+          draft,
+          messages: [{ role: "user", content: "x".repeat(BODY_LIMITS.chat + 1) }],
+        }),
         params: {},
         context: {},
       }),

@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { newChatOver, readTranscript, sendOver, signInOver, startCluster, turnsOf, type Cluster } from "../setup/cluster";
+import {
+  newChatOver,
+  readTranscript,
+  sendOver,
+  signInOver,
+  startCluster,
+  turnsOf,
+  type Cluster,
+} from "../setup/cluster";
 import { recordReliability } from "../setup/reliability";
 
 // Two app processes on one database, as a scaled-out deployment runs: either
@@ -32,7 +40,12 @@ async function untilEarlyInAMinute() {
 const servers = () => cluster.servers as [(typeof cluster.servers)[0], (typeof cluster.servers)[0]];
 
 function signInAttempt(server: (typeof cluster.servers)[0], apiKey: string, address: string) {
-  return fetch(`${server.url}/?index`, { method: "POST", body: new URLSearchParams({ apiKey }), headers: { "X-Forwarded-For": address }, redirect: "manual" });
+  return fetch(`${server.url}/?index`, {
+    method: "POST",
+    body: new URLSearchParams({ apiKey }),
+    headers: { "X-Forwarded-For": address },
+    redirect: "manual",
+  });
 }
 
 describe("two instances", () => {
@@ -54,7 +67,9 @@ describe("two instances", () => {
 
     // At once, the two instances together still let no more than the limit through.
     const attempts = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => signInAttempt(i % 2 ? second : first, `sk-fake-rejected-burst-${i}`, "203.0.113.11")),
+      Array.from({ length: 10 }, (_, i) =>
+        signInAttempt(i % 2 ? second : first, `sk-fake-rejected-burst-${i}`, "203.0.113.11"),
+      ),
     );
     const statuses = attempts.map((response) => response.status);
     // A burst may be refused sooner than one after another (docs/decisions/012), never later.
@@ -64,15 +79,24 @@ describe("two instances", () => {
     const refused = attempts.find((response) => response.status === 429)!;
     expect(Number(refused.headers.get("Retry-After"))).toBeGreaterThan(0);
     expect(await refused.text()).toMatch(/Too many sign-in attempts\. Try again in \d+ (minutes?|hours?)/);
-    const held = inTurn.filter((status, i) => status === (i < ATTEMPTS_PER_ADDRESS ? 401 : 429)).length + (through <= ATTEMPTS_PER_ADDRESS ? 10 : 0);
-    recordReliability({ area: "instances", what: "failed sign-ins from one address over two instances, in turn and at once (no more than the limit let through)", tried: inTurn.length + 10, held });
+    const held =
+      inTurn.filter((status, i) => status === (i < ATTEMPTS_PER_ADDRESS ? 401 : 429)).length +
+      (through <= ATTEMPTS_PER_ADDRESS ? 10 : 0);
+    recordReliability({
+      area: "instances",
+      what: "failed sign-ins from one address over two instances, in turn and at once (no more than the limit let through)",
+      tried: inTurn.length + 10,
+      held,
+    });
   });
 
   test("one key tried from many addresses is limited too, and good sign-ins never use up the budget", async () => {
     const [first, second] = servers();
     const statuses: number[] = [];
     for (let i = 0; i < ATTEMPTS_PER_KEY + 2; i += 1) {
-      statuses.push((await signInAttempt(i % 2 ? second : first, "sk-fake-rejected-the-same-key", `198.51.100.${i}`)).status);
+      statuses.push(
+        (await signInAttempt(i % 2 ? second : first, "sk-fake-rejected-the-same-key", `198.51.100.${i}`)).status,
+      );
     }
     expect(statuses).toEqual([...Array(ATTEMPTS_PER_KEY).fill(401), 429, 429]);
 
@@ -93,7 +117,12 @@ describe("two instances", () => {
       statuses.push((await sendOver(turn % 2 ? second : first, person, sessionId, `turn ${turn}`)).status);
     }
     expect(statuses).toEqual([...Array(TURNS_PER_MINUTE).fill(200), 429, 429]);
-    recordReliability({ area: "instances", what: "chat turns over the per-minute limit, alternating two instances (refused)", tried: 2, held: statuses.filter((status) => status === 429).length });
+    recordReliability({
+      area: "instances",
+      what: "chat turns over the per-minute limit, alternating two instances (refused)",
+      tried: 2,
+      held: statuses.filter((status) => status === 429).length,
+    });
   });
 
   test("a conversation that alternates between them loses nothing", async () => {
@@ -110,6 +139,12 @@ describe("two instances", () => {
       Array.from({ length: turns }, (_, turn) => `alternating ${turn}`),
     );
     expect(transcript.context).toEqual(turnsOf(transcript));
-    recordReliability({ area: "instances", what: "a conversation alternating between two instances (messages kept)", tried: turns * 2, held: transcript.messages.length, lost: turns * 2 - transcript.messages.length });
+    recordReliability({
+      area: "instances",
+      what: "a conversation alternating between two instances (messages kept)",
+      tried: turns * 2,
+      held: transcript.messages.length,
+      lost: turns * 2 - transcript.messages.length,
+    });
   });
 });

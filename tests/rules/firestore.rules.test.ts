@@ -77,7 +77,10 @@ beforeEach(async () => {
 type Client = { name: string; firestore: () => Firestore };
 const clients: Client[] = [
   { name: "signed out", firestore: () => testEnv.unauthenticatedContext().firestore() as unknown as Firestore },
-  { name: "signed in as the owner", firestore: () => testEnv.authenticatedContext("owner").firestore() as unknown as Firestore },
+  {
+    name: "signed in as the owner",
+    firestore: () => testEnv.authenticatedContext("owner").firestore() as unknown as Firestore,
+  },
 ];
 
 const denied = [

@@ -24,7 +24,11 @@ export async function createTestBot(person: Person, overrides: Record<string, st
 
 export async function startSessionFor(person: Person, botId: string, model?: string): Promise<string> {
   const outcome = await run(() =>
-    startChat({ request: person.form(`/assistants/${botId}/chat`, model ? { model } : {}), params: { botId }, context: {} }),
+    startChat({
+      request: person.form(`/assistants/${botId}/chat`, model ? { model } : {}),
+      params: { botId },
+      context: {},
+    }),
   );
   expect(outcome.status).toBe(302);
   return outcome.headers.get("Location")!.replace("/sessions/", "");
@@ -41,7 +45,11 @@ export function chatRequest(person: Person, body: unknown, signal?: AbortSignal)
 
 /** Sends one message and reads the whole reply stream. */
 export async function say(person: Person, sessionId: string, message: string): Promise<ChatEvent[]> {
-  const response = (await chat({ request: chatRequest(person, { mode: "session", sessionId, message }), params: {}, context: {} })) as Response;
+  const response = (await chat({
+    request: chatRequest(person, { mode: "session", sessionId, message }),
+    params: {},
+    context: {},
+  })) as Response;
   expect(response.status).toBe(200);
   return collect(response);
 }

@@ -16,7 +16,9 @@ export type Cluster = { project: string; servers: AppServer[]; firestore: Firest
 /** `count` servers sharing one fresh project, with this process's secrets so transcripts can be checked. */
 export async function startCluster(count: number, env: Record<string, string> = {}): Promise<Cluster> {
   const project = `demo-${randomUUID().slice(0, 8)}`;
-  const secrets = Object.fromEntries(["SESSION_SECRETS", "USER_HASH_SECRET", "ENCRYPTION_SECRET"].map((name) => [name, process.env[name]!]));
+  const secrets = Object.fromEntries(
+    ["SESSION_SECRETS", "USER_HASH_SECRET", "ENCRYPTION_SECRET"].map((name) => [name, process.env[name]!]),
+  );
   const servers: AppServer[] = [];
   for (let i = 0; i < count; i += 1) {
     servers.push(
@@ -49,7 +51,11 @@ export async function startCluster(count: number, env: Record<string, string> = 
 export type WebPerson = { apiKey: string; cookie: string };
 
 export async function signInOver(server: AppServer, apiKey = `sk-test-${randomUUID()}`): Promise<WebPerson> {
-  const response = await fetch(`${server.url}/?index`, { method: "POST", body: new URLSearchParams({ apiKey }), redirect: "manual" });
+  const response = await fetch(`${server.url}/?index`, {
+    method: "POST",
+    body: new URLSearchParams({ apiKey }),
+    redirect: "manual",
+  });
   if (response.status !== 302) throw new Error(`Sign-in answered ${response.status}: ${await response.text()}`);
   return { apiKey, cookie: response.headers.get("set-cookie")!.split(";")[0]! };
 }
@@ -64,7 +70,12 @@ export function postForm(server: AppServer, person: WebPerson, path: string, fie
   });
 }
 
-const ASSISTANT = assistantFields({ name: "Thinker", tag_line: "Thinks with you", instructions: "Help the person think.", max_tokens: "300" });
+const ASSISTANT = assistantFields({
+  name: "Thinker",
+  tag_line: "Thinks with you",
+  instructions: "Help the person think.",
+  max_tokens: "300",
+});
 
 /** Creates an assistant through the lab and starts a chat with it; returns the session id. */
 export async function newChatOver(server: AppServer, person: WebPerson): Promise<string> {
@@ -82,7 +93,12 @@ export type TurnResult = { status: number; events: ChatEvent[]; body: unknown };
 /** A turn whose answer has begun: refused (with its JSON body), or admitted with its stream still open. */
 export type OpenTurn = { status: number; response: Response; stop: AbortController; body: unknown };
 
-export async function openTurn(server: AppServer, person: WebPerson, sessionId: string, message: string): Promise<OpenTurn> {
+export async function openTurn(
+  server: AppServer,
+  person: WebPerson,
+  sessionId: string,
+  message: string,
+): Promise<OpenTurn> {
   const stop = new AbortController();
   const response = await fetch(`${server.url}/api/chat`, {
     method: "POST",
@@ -118,7 +134,12 @@ export async function stopTurn(server: AppServer, person: WebPerson, sessionId: 
 }
 
 /** One message over /api/chat, read to the end when admitted. */
-export async function sendOver(server: AppServer, person: WebPerson, sessionId: string, message: string): Promise<TurnResult> {
+export async function sendOver(
+  server: AppServer,
+  person: WebPerson,
+  sessionId: string,
+  message: string,
+): Promise<TurnResult> {
   const turn = await openTurn(server, person, sessionId, message);
   return { status: turn.status, events: await readTurn(turn), body: turn.body };
 }
@@ -147,7 +168,10 @@ export type Transcript = { messages: (Turn & { status: string })[]; context: Tur
 export async function readTranscript(firestore: Firestore, person: WebPerson, sessionId: string): Promise<Transcript> {
   const key = transcriptKey(person.apiKey);
   const sessionRef = firestore.collection("sessions").doc(sessionId);
-  const [session, docs] = await Promise.all([sessionRef.get(), sessionRef.collection("messages").orderBy("created_date").get()]);
+  const [session, docs] = await Promise.all([
+    sessionRef.get(),
+    sessionRef.collection("messages").orderBy("created_date").get(),
+  ]);
   const messages = docs.docs
     .filter((doc) => doc.get("status") !== "superseded")
     .map((doc) => ({
@@ -156,7 +180,10 @@ export async function readTranscript(firestore: Firestore, person: WebPerson, se
       status: doc.get("status") as string,
     }));
   const stored = session.get("messages_str");
-  const context = typeof stored === "string" ? (JSON.parse(open(key, stored, sessionRef.path, "messages_str")!) as { turns: Turn[] }).turns : [];
+  const context =
+    typeof stored === "string"
+      ? (JSON.parse(open(key, stored, sessionRef.path, "messages_str")!) as { turns: Turn[] }).turns
+      : [];
   return { messages, context, userId: session.get("user_id") };
 }
 
