@@ -5,7 +5,7 @@ import { GeneralErrorBoundary } from "./components/error-boundary";
 import { useNonce } from "./components/nonce";
 import highlightStyles from "highlight.js/styles/github-dark.css?url";
 import stylesheet from "./tailwind.css?url";
-import { getSignedInUser } from "./utils/session.server";
+import { getSignedInUser } from "~/identity/cookie.server";
 
 export const links: LinksFunction = () => [
   { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },

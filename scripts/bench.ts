@@ -23,8 +23,8 @@ Object.assign(process.env, {
 
 const { createShowcaseBots, listShowcasedBots } = await import("~/models/bots.server");
 const { assistantInput } = await import("../tests/setup/assistant-input.ts");
-const { streamReply } = await import("~/utils/chat-stream.server");
-const { readChatEvents } = await import("~/utils/chat-events");
+const { streamReply } = await import("~/chat/stream.server");
+const { readChatEvents } = await import("~/chat/events");
 
 type Result = { name: string; median: number; p95: number; target: number };
 const results: Result[] = [];

@@ -1,6 +1,6 @@
 import { Form, Link, useActionData, useNavigation, useRevalidator, useSubmit } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
-import type { MessageView, SessionView } from "~/utils/session-view.server";
+import type { MessageView, SessionView } from "~/chat/session-view.server";
 import { formatCost, formatTokens } from "~/utils/format";
 import { Markdown } from "./markdown";
 import { buttonPrimary, buttonSecondary, inputClass } from "./ui";

@@ -1,5 +1,5 @@
 import { useCallback, useRef, useState } from "react";
-import { readChatEvents, type ChatError, type ChatUsage } from "~/utils/chat-events";
+import { readChatEvents, type ChatError, type ChatUsage } from "~/chat/events";
 
 export type Reply = {
   text: string;

@@ -9,7 +9,7 @@ import {
 } from "firebase-admin/firestore";
 import type { ModelConfig, SessionType } from "~/schemas/assistant";
 import { withoutInvisibleCharacters } from "~/schemas/text";
-import { EMPTY_CONTEXT, type Condensed, type Turn } from "~/utils/context.server";
+import { CondensedSchema, EMPTY_CONTEXT, type Condensed, type Turn } from "~/schemas/context";
 import { db, isDocId, withDeadline } from "~/utils/db.server";
 import { open, seal, type TranscriptKey } from "~/utils/transcript-crypto.server";
 import type { BotWithActive } from "./bots.server";
@@ -96,7 +96,8 @@ function toSession(snapshot: DocumentSnapshot, key: TranscriptKey, withContext =
   const title = openField(key, snapshot, "title");
   const recap = openField(key, snapshot, "recap");
   // Lists skip the condensed context: it is the largest field and they do not show it.
-  const context = withContext ? openField(key, snapshot, "messages_str") : { value: null, failed: false };
+  const sealed = withContext ? openField(key, snapshot, "messages_str") : { value: null, failed: false };
+  const context = sealed.value === null ? null : parseContext(sealed.value);
   return {
     id: snapshot.id,
     user_id: data.user_id,
@@ -119,8 +120,8 @@ function toSession(snapshot: DocumentSnapshot, key: TranscriptKey, withContext =
     source: data.source === "api" ? "api" : "web",
     title: title.value,
     recap: recap.value,
-    context: context.value ? (JSON.parse(context.value) as Condensed) : EMPTY_CONTEXT,
-    unreadable: title.failed || recap.failed || context.failed,
+    context: context ?? EMPTY_CONTEXT,
+    unreadable: title.failed || recap.failed || sealed.failed || (sealed.value !== null && context === null),
   };
 }
 
@@ -257,7 +258,18 @@ function storedContext(key: TranscriptKey, snapshot: DocumentSnapshot): Condense
   const text = open(key, token, snapshot.ref.path, "messages_str");
   // getOwnSession refused an unreadable session already; this is the same document.
   if (text === null) throw new Error(`The saved context of ${snapshot.ref.path} cannot be decrypted.`);
-  return JSON.parse(text) as Condensed;
+  const context = parseContext(text);
+  if (context === null) throw new Error(`The saved context of ${snapshot.ref.path} is not a context.`);
+  return context;
+}
+
+function parseContext(text: string): Condensed | null {
+  try {
+    const parsed = CondensedSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
 }
 
 /** A turn admitted to a session: its lease, and the context its prompt is built from. */

@@ -1,19 +1,13 @@
 import { FieldValue, type DocumentData, type DocumentReference, type SetOptions } from "firebase-admin/firestore";
 import { db, withDeadline } from "~/utils/db.server";
-import { isoDay } from "~/utils/usage-summary";
+import { isoDay, type UsageAmount, type UsageDay } from "./usage-summary";
 import { QUERIES, shapedQuery } from "./queries.server";
 
 // `usage_daily/{userId}_{YYYY-MM-DD}`: tokens and dollars per person per day,
 // with the same split by assistant and by model, kept with atomic increments
 // in the batch that records each reply. The usage page reads at most 31 of them.
 
-export type UsageAmount = { tokens: number; cost_usd: number; unpriced_tokens: number };
-
-export type UsageDay = UsageAmount & {
-  date: string;
-  by_bot: Record<string, UsageAmount & { name: string }>;
-  by_model: Record<string, UsageAmount>;
-};
+export type { UsageAmount, UsageDay };
 
 const usageDays = () => db().collection("usage_daily");
 

@@ -4,12 +4,12 @@ import type { ActionFunctionArgs, HeadersFunction, LoaderFunctionArgs } from "@r
 import { data, redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from "@remix-run/react";
 import { SIGN_IN_MAX_CHARS, SignInSchema } from "~/schemas/sign-in";
-import { signIn, tooManySignIns, type SignInRefusal } from "~/utils/auth.server";
-import { beginSignInAttempt } from "~/utils/rate-limit.server";
+import { signIn, tooManySignIns, type SignInRefusal } from "~/identity/sign-in.server";
+import { beginSignInAttempt } from "~/identity/rate-limit.server";
 import { readForm } from "~/utils/request-body.server";
 import { clientAddress } from "~/utils/client-address.server";
 import { safeRedirect } from "~/utils/redirect";
-import { getSignedInUser } from "~/utils/session.server";
+import { getSignedInUser } from "~/identity/cookie.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   return { signedIn: (await getSignedInUser(request)) !== null };

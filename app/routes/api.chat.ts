@@ -2,12 +2,13 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { getUser } from "~/models/users.server";
 import { modelConfigSchema } from "~/schemas/assistant";
 import { ChatRequestSchema, type DraftChat } from "~/schemas/chat";
-import { streamReply } from "~/utils/chat-stream.server";
-import { costOf } from "~/utils/model-catalog.server";
-import { sessionTurn, settleTurn } from "~/utils/chat-turn.server";
+import { streamReply } from "~/chat/stream.server";
+import { costOf } from "~/provider/models.server";
+import { sessionTurn, settleTurn } from "~/chat/session-turn.server";
 import { apiError, readJsonBody } from "~/utils/request-body.server";
-import { consumeChatTurn, describeWait } from "~/utils/rate-limit.server";
-import { getSignedInUser, type SignedInUser } from "~/utils/session.server";
+import { consumeChatTurn } from "~/identity/rate-limit.server";
+import { describeWait } from "~/utils/format";
+import { getSignedInUser, type SignedInUser } from "~/identity/cookie.server";
 
 // The one streaming route: a reply as Server-Sent Events (see app/utils/chat-events.ts).
 

@@ -7,7 +7,7 @@ import { ShareLink } from "~/components/share-link";
 import { buttonDanger, buttonPrimary, buttonSecondary } from "~/components/ui";
 import { botSummary, getOpenableBot } from "~/models/bots.server";
 import { SESSION_TYPES } from "~/schemas/assistant";
-import { isOperator, requireAccount } from "~/utils/auth.server";
+import { isOperator, requireAccount } from "~/identity/sign-in.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.bot.name} · Assistant Lab` : "Not found · Assistant Lab" },

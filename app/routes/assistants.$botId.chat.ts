@@ -1,7 +1,7 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { getOpenableBot } from "~/models/bots.server";
 import { startSession } from "~/models/sessions.server";
-import { requireAccount } from "~/utils/auth.server";
+import { requireAccount } from "~/identity/sign-in.server";
 import { readForm } from "~/utils/request-body.server";
 
 /** Starts a chat: a new session snapshotting the assistant, then its page. */

@@ -7,10 +7,10 @@ import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { buttonSecondary } from "~/components/ui";
 import { activateVersion, getOwnBot, listVersions, updateBot, type BotVersions } from "~/models/bots.server";
 import { assistantSchema } from "~/schemas/assistant";
-import { ASSISTANT_FORM, assistantFormValues } from "~/utils/assistant-form.server";
+import { ASSISTANT_FORM, assistantFormValues } from "~/components/assistant-form.server";
 import { saveOrKeepForm } from "~/utils/form-outage.server";
 import { readForm } from "~/utils/request-body.server";
-import { requireAccount } from "~/utils/auth.server";
+import { requireAccount } from "~/identity/sign-in.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Edit ${data.name} · Assistant Lab` : "Not found · Assistant Lab" },

@@ -1,9 +1,9 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { z } from "zod";
 import { setBotActive, setShowcased } from "~/models/bots.server";
-import { isOperator } from "~/utils/auth.server";
+import { isOperator } from "~/identity/sign-in.server";
 import { readForm } from "~/utils/request-body.server";
-import { requireUser } from "~/utils/session.server";
+import { requireUser } from "~/identity/cookie.server";
 
 const Intent = z.enum(["deactivate", "reactivate", "showcase", "unshowcase"]);
 

@@ -5,7 +5,7 @@ import { AssistantCard } from "~/components/assistant-card";
 import { ShareLink } from "~/components/share-link";
 import { buttonPrimary, buttonSecondary, inputClass } from "~/components/ui";
 import { botSummary, listBotsOfCreator, listShowcasedBots } from "~/models/bots.server";
-import { getSignedInUser, requireUser } from "~/utils/session.server";
+import { getSignedInUser, requireUser } from "~/identity/cookie.server";
 
 export const meta: MetaFunction = () => [{ title: "Assistants · Assistant Lab" }];
 

@@ -5,10 +5,10 @@ import { AssistantForm } from "~/components/assistant-form";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { createBot, getOpenableBot } from "~/models/bots.server";
 import { assistantSchema } from "~/schemas/assistant";
-import { ASSISTANT_FORM, assistantFormValues } from "~/utils/assistant-form.server";
+import { ASSISTANT_FORM, assistantFormValues } from "~/components/assistant-form.server";
 import { saveOrKeepForm } from "~/utils/form-outage.server";
 import { readForm } from "~/utils/request-body.server";
-import { requireAccount } from "~/utils/auth.server";
+import { requireAccount } from "~/identity/sign-in.server";
 
 export const meta: MetaFunction = () => [{ title: "The lab · Assistant Lab" }];
 

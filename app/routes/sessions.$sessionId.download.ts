@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { getOwnSession, listMessages } from "~/models/sessions.server";
-import { messageView, sessionView, transcriptMarkdown } from "~/utils/session-view.server";
-import { requireUser } from "~/utils/session.server";
+import { messageView, sessionView, transcriptMarkdown } from "~/chat/session-view.server";
+import { requireUser } from "~/identity/cookie.server";
 import { transcriptKey } from "~/utils/transcript-crypto.server";
 
 /** The transcript as a file: ?format=md (default) or ?format=json. */

@@ -14,10 +14,10 @@ import {
   STATUS,
   TITLE_MAX,
 } from "~/models/sessions.server";
-import { concludeWithRecap } from "~/utils/conclude.server";
-import { messageView, sessionView } from "~/utils/session-view.server";
+import { concludeWithRecap } from "~/chat/conclude.server";
+import { messageView, sessionView } from "~/chat/session-view.server";
 import { readForm } from "~/utils/request-body.server";
-import { requireUser, signOutCookie } from "~/utils/session.server";
+import { requireUser, signOutCookie } from "~/identity/cookie.server";
 import { transcriptKey } from "~/utils/transcript-crypto.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [

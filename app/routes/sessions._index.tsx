@@ -4,8 +4,8 @@ import { z } from "zod";
 import { buttonSecondary } from "~/components/ui";
 import { listOwnSessions } from "~/models/sessions.server";
 import { formatCost, formatDate } from "~/utils/format";
-import { sessionView } from "~/utils/session-view.server";
-import { requireUser } from "~/utils/session.server";
+import { sessionView } from "~/chat/session-view.server";
+import { requireUser } from "~/identity/cookie.server";
 import { transcriptKey } from "~/utils/transcript-crypto.server";
 
 export const meta: MetaFunction = () => [{ title: "History · Assistant Lab" }];

@@ -1,6 +1,6 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
 import { readForm } from "~/utils/request-body.server";
-import { signOutCookie } from "~/utils/session.server";
+import { signOutCookie } from "~/identity/cookie.server";
 
 // POST only: a GET that signs people out could be triggered by any page's <img>.
 export async function action({ request }: ActionFunctionArgs) {

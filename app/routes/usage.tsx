@@ -1,10 +1,10 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { listUsageDays } from "~/models/usage.server";
-import { PRICES_AS_OF } from "~/utils/model-catalog.server";
+import { PRICES_AS_OF } from "~/provider/models.server";
 import { formatCost, formatTokens } from "~/utils/format";
-import { requireUser } from "~/utils/session.server";
-import { firstDayNeeded, SUBSCRIPTION_USD, summarizeUsage } from "~/utils/usage-summary";
+import { requireUser } from "~/identity/cookie.server";
+import { firstDayNeeded, SUBSCRIPTION_USD, summarizeUsage } from "~/models/usage-summary";
 
 export const meta: MetaFunction = () => [{ title: "Usage · Assistant Lab" }];
 

@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { createCompletion } from "~/utils/api-completions.server";
+import { createCompletion } from "~/chat/openai-completions.server";
 import { clientAddress } from "~/utils/client-address.server";
-import { authenticate, openAiError } from "~/utils/openai-compat.server";
+import { authenticate, openAiError } from "~/identity/bearer.server";
 
 // POST /v1/chat/completions: call an assistant with any OpenAI client.
 export async function action({ request, context }: ActionFunctionArgs) {

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { listBotsOfCreator, listShowcasedBots, type Bot } from "~/models/bots.server";
 import { clientAddress } from "~/utils/client-address.server";
-import { authenticate } from "~/utils/openai-compat.server";
+import { authenticate } from "~/identity/bearer.server";
 
 // GET /v1/models: the assistants the caller may use, as OpenAI models.
 export async function loader({ request, context }: LoaderFunctionArgs) {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { admitMessage, getOwnSession, listMessages, sessions } from "~/models/sessions.server";
 import { transcriptKey } from "~/utils/transcript-crypto.server";
-import { readChatEvents } from "~/utils/chat-events";
+import { readChatEvents } from "~/chat/events";
 import { chat, chatRequest, createTestBot, replyText, say, startSessionFor } from "../setup/chat";
 import {
   newChatOver,

@@ -855,20 +855,16 @@ describe("every form action refuses bad input with a message and changes nothing
         drop: [],
         add: [[`starter_prompts[${index}]`, "x"] as Entry],
       })),
-    fc
-      .integer({ min: 5, max: 30 })
-      .map((count) => ({
-        why: `${count} starter prompts`,
-        drop: [],
-        add: Array.from({ length: count }, (_, i): Entry => ["starter_prompts", `Prompt ${i}`]),
-      })),
-    fc
-      .tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 201, max: 500 }))
-      .map(([index, length]) => ({
-        why: "a starter prompt over 200 characters",
-        drop: [],
-        add: [[`starter_prompts[${index}]`, "s".repeat(length)] as Entry],
-      })),
+    fc.integer({ min: 5, max: 30 }).map((count) => ({
+      why: `${count} starter prompts`,
+      drop: [],
+      add: Array.from({ length: count }, (_, i): Entry => ["starter_prompts", `Prompt ${i}`]),
+    })),
+    fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 201, max: 500 })).map(([index, length]) => ({
+      why: "a starter prompt over 200 characters",
+      drop: [],
+      add: [[`starter_prompts[${index}]`, "s".repeat(length)] as Entry],
+    })),
   );
 
   test("lab forms with a field out of its limits, or a body no form is", { timeout: 90_000 }, async () => {
@@ -982,13 +978,11 @@ describe("every form action refuses bad input with a message and changes nothing
         .oneof(fc.constantFrom("", "Rename", "delete ", "archive", "conclude!", "rate "), weirdText)
         .filter((intent) => !["rename", "delete", "rate", "conclude"].includes(intent));
       const violation = fc.oneof(
-        fc
-          .array(notAnIntent, { maxLength: 2 })
-          .map((intents): Violation => ({
-            why: "an unknown intent",
-            drop: [],
-            add: intents.map((intent): Entry => ["intent", intent]),
-          })),
+        fc.array(notAnIntent, { maxLength: 2 }).map((intents): Violation => ({
+          why: "an unknown intent",
+          drop: [],
+          add: intents.map((intent): Entry => ["intent", intent]),
+        })),
         badLabel(80, { twice: false }).map((titles): Violation => ({
           why: "a bad title",
           drop: [],
@@ -1185,12 +1179,10 @@ describe("every JSON body is refused with error.message and changes nothing", ()
       );
       const settleChange = changeAt(["sessionId"], badSessionId, "a settle for no session");
       const bodies = fc.oneof(
-        fc
-          .tuple(draftChange, oddMessage)
-          .map(([change, odd]) => ({
-            why: change.why,
-            body: violated(draft, ["messages", 0, "content"], odd, change),
-          })),
+        fc.tuple(draftChange, oddMessage).map(([change, odd]) => ({
+          why: change.why,
+          body: violated(draft, ["messages", 0, "content"], odd, change),
+        })),
         fc
           .tuple(turnChange, oddMessage)
           .map(([change, odd]) => ({ why: change.why, body: violated(turn, ["message"], odd, change) })),
@@ -1369,14 +1361,12 @@ describe("every JSON body is refused with error.message and changes nothing", ()
         {
           weight: 6,
           arbitrary: request(
-            fc
-              .tuple(change, oddMessage)
-              .chain(([one, odd]) =>
-                withExtras(violated(valid, ["messages", 0, "content"], odd, one), own).map((text) => ({
-                  why: one.why,
-                  text,
-                })),
-              ),
+            fc.tuple(change, oddMessage).chain(([one, odd]) =>
+              withExtras(violated(valid, ["messages", 0, "content"], odd, one), own).map((text) => ({
+                why: one.why,
+                text,
+              })),
+            ),
           ),
         },
         { weight: 2, arbitrary: request(fc.oneof(malformed(valid), notAnObject)) },

@@ -1,7 +1,7 @@
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { BODY_LIMITS } from "~/utils/body-limits";
-import { describeWait } from "~/utils/rate-limit.server";
+import { describeWait } from "~/utils/format";
 import { startAppServer, type AppServer } from "../setup/app-server";
 import { fakeProvider } from "../setup/integration";
 import { newChatOver, signInOver, type WebPerson } from "../setup/cluster";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { readChatEvents, type ChatEvent } from "~/utils/chat-events";
+import { readChatEvents, type ChatEvent } from "~/chat/events";
 import { newChatOver, readTranscript, signInOver, startCluster, type Cluster } from "../setup/cluster";
 import { recordReliability } from "../setup/reliability";
 

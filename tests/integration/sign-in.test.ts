@@ -3,7 +3,7 @@ import { Timestamp } from "firebase-admin/firestore";
 import { describe, expect, test } from "vitest";
 import { action } from "~/routes/_index";
 import { db } from "~/utils/db.server";
-import { getSignedInUser, requireUser } from "~/utils/session.server";
+import { getSignedInUser, requireUser } from "~/identity/cookie.server";
 import { FAKE_CHAT_MODELS } from "../fakes/openai-server";
 import { fakeProvider } from "../setup/integration";
 import { run, type Outcome } from "../setup/people";

@@ -3,7 +3,7 @@ import { expect } from "vitest";
 import { createBot, getOpenableBot } from "~/models/bots.server";
 import { action as startChat } from "~/routes/assistants.$botId.chat";
 import { action as chat } from "~/routes/api.chat";
-import { readChatEvents, type ChatEvent } from "~/utils/chat-events";
+import { readChatEvents, type ChatEvent } from "~/chat/events";
 import { assistantInput } from "./assistant-input";
 import { run, type Person } from "./people";
 

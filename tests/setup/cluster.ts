@@ -4,8 +4,8 @@
 import { randomUUID } from "node:crypto";
 import { deleteApp, initializeApp } from "firebase-admin/app";
 import { getFirestore, type Firestore } from "firebase-admin/firestore";
-import { readChatEvents, type ChatEvent } from "~/utils/chat-events";
-import type { Turn } from "~/utils/context.server";
+import { readChatEvents, type ChatEvent } from "~/chat/events";
+import type { Turn } from "~/schemas/context";
 import { open, transcriptKey } from "~/utils/transcript-crypto.server";
 import { startAppServer, type AppServer } from "./app-server";
 import { assistantFields } from "./assistant-input";

@@ -1,9 +1,9 @@
 // Signed-in people for integration tests: a user document, a real sealed
 // session cookie, and requests that carry it.
 import { randomUUID } from "node:crypto";
-import { userHashFor } from "~/utils/auth.server";
+import { userHashFor } from "~/identity/sign-in.server";
 import { signInUser } from "~/models/users.server";
-import { signInCookie } from "~/utils/session.server";
+import { signInCookie } from "~/identity/cookie.server";
 import { FAKE_CHAT_MODELS } from "../fakes/openai-server";
 
 export type Person = {

@@ -2,9 +2,9 @@ import { encode } from "gpt-tokenizer";
 import type { Stream } from "openai/streaming";
 import type { ChatCompletionChunk, ChatCompletionMessageParam } from "openai/resources/chat/completions";
 import { tokensOf } from "./context.server";
-import { encodeEvent, type ChatError, type ChatEvent, type ChatUsage } from "./chat-events";
-import { describeProviderError, StallError } from "./provider-errors.server";
-import { chatBody, providerClient, providerConfig, type ProviderConfig } from "./provider.server";
+import { encodeEvent, type ChatError, type ChatEvent, type ChatUsage } from "./events";
+import { describeProviderError, StallError } from "~/provider/errors.server";
+import { chatBody, providerClient, providerConfig, type ProviderConfig } from "~/provider/client.server";
 
 export type ChatParams = {
   model: string;

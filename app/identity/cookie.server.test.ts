@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { openAuth, sealAuth } from "./session.server";
+import { openAuth, sealAuth } from "./cookie.server";
 
 const OLD = "old-session-secret-0123456789abcdef0123";
 const NEW = "new-session-secret-0123456789abcdef0123";

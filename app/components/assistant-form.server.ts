@@ -1,7 +1,7 @@
 import type { AssistantFormValues } from "~/components/assistant-form";
 import type { BotWithActive } from "~/models/bots.server";
 import { assistantSchema, DEFAULT_MODEL_CONFIG, DEFAULT_SUMMARY_PROMPT, LIMITS } from "~/schemas/assistant";
-import type { FormShape } from "./request-body.server";
+import type { FormShape } from "~/utils/request-body.server";
 
 /** The lab form's fields, as readForm keeps them. */
 export const ASSISTANT_FORM: FormShape = {

@@ -1,8 +1,9 @@
 import OpenAI from "openai";
 import { getUserIdForHash, signInUser, getUser } from "~/models/users.server";
-import { userHashFor } from "./auth.server";
-import { checkApiKey } from "./provider.server";
-import { beginSignInAttempt, countKeyAttempt, describeWait } from "./rate-limit.server";
+import { userHashFor } from "./sign-in.server";
+import { checkApiKey } from "~/provider/client.server";
+import { beginSignInAttempt, countKeyAttempt } from "./rate-limit.server";
+import { describeWait } from "~/utils/format";
 
 // The OpenAI-compatible API speaks OpenAI's dialect: bearer keys, its error
 // shape and status codes, so the SDKs' typed errors work unchanged.

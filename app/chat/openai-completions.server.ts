@@ -20,15 +20,16 @@ import {
   UpstreamCall,
   type ChatParams,
   type ReplyOutcome,
-} from "./chat-stream.server";
-import { keepLease, saveReply } from "./chat-turn.server";
-import { buildMessages, type Turn } from "./context.server";
-import { describeProviderError } from "./provider-errors.server";
-import { consumeChatTurn } from "./rate-limit.server";
-import { parseJsonBody } from "./request-body.server";
-import { chatBody, COMPLETION_TIMEOUT_MS, providerClient, providerConfig } from "./provider.server";
-import { openAiError, providerFailure, type ApiCaller } from "./openai-compat.server";
-import { transcriptKey, type TranscriptKey } from "./transcript-crypto.server";
+} from "./stream.server";
+import { keepLease, saveReply } from "./session-turn.server";
+import type { Turn } from "~/schemas/context";
+import { buildMessages } from "./context.server";
+import { describeProviderError } from "~/provider/errors.server";
+import { consumeChatTurn } from "~/identity/rate-limit.server";
+import { parseJsonBody } from "~/utils/request-body.server";
+import { chatBody, COMPLETION_TIMEOUT_MS, providerClient, providerConfig } from "~/provider/client.server";
+import { openAiError, providerFailure, type ApiCaller } from "~/identity/bearer.server";
+import { transcriptKey, type TranscriptKey } from "~/utils/transcript-crypto.server";
 
 // POST /v1/chat/completions with `model` = an assistant's id: the assistant's
 // instructions, model settings and context rules, the caller's own key, and a

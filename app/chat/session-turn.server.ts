@@ -14,14 +14,15 @@ import {
   waitForTurnToEnd,
 } from "~/models/sessions.server";
 import type { SessionChat, SettleChat } from "~/schemas/chat";
-import { streamReply, type ReplyOutcome } from "./chat-stream.server";
-import { buildMessages, needsSummary, summaryRequest, trimToBudget, type Condensed } from "./context.server";
-import { isDatabaseUnavailable } from "./db.server";
-import { costOf } from "./model-catalog.server";
-import { completeOnce } from "./provider.server";
-import { apiError } from "./request-body.server";
-import type { SignedInUser } from "./session.server";
-import { transcriptKey, type TranscriptKey } from "./transcript-crypto.server";
+import { streamReply, type ReplyOutcome } from "./stream.server";
+import type { Condensed } from "~/schemas/context";
+import { buildMessages, needsSummary, summaryRequest, trimToBudget } from "./context.server";
+import { isDatabaseUnavailable } from "~/utils/db.server";
+import { costOf } from "~/provider/models.server";
+import { completeOnce } from "~/provider/client.server";
+import { apiError } from "~/utils/request-body.server";
+import type { SignedInUser } from "~/identity/cookie.server";
+import { transcriptKey, type TranscriptKey } from "~/utils/transcript-crypto.server";
 
 /** One turn of a saved session: commit the message, stream the reply, save it with the new context. */
 export async function sessionTurn(

@@ -1,10 +1,11 @@
 import { redirect } from "@remix-run/node";
 import { getUser, signInUser, type User } from "~/models/users.server";
-import { hashApiKey } from "./crypto.server";
-import { getEnv } from "./env.server";
-import { checkApiKey, type KeyProblem } from "./provider.server";
-import { countKeyAttempt, describeWait, type SignInAttempt } from "./rate-limit.server";
-import { requireUser, signInCookie, signOutCookie } from "./session.server";
+import { hashApiKey } from "~/utils/crypto.server";
+import { getEnv } from "~/utils/env.server";
+import { checkApiKey, type KeyProblem } from "~/provider/client.server";
+import { countKeyAttempt, type SignInAttempt } from "./rate-limit.server";
+import { describeWait } from "~/utils/format";
+import { requireUser, signInCookie, signOutCookie } from "./cookie.server";
 
 export type SignInRefusal = { ok: false; status: number; message: string; retryAfterSeconds?: number };
 export type SignInResult = { ok: true; userId: string; cookie: string } | SignInRefusal;

@@ -1,10 +1,10 @@
 import { concludeSession, type ChatSession } from "~/models/sessions.server";
-import type { ChatError } from "./chat-events";
+import type { ChatError } from "./events";
 import { buildMessages } from "./context.server";
-import { costOf } from "./model-catalog.server";
-import { describeProviderError } from "./provider-errors.server";
-import { completeOnce } from "./provider.server";
-import type { TranscriptKey } from "./transcript-crypto.server";
+import { costOf } from "~/provider/models.server";
+import { describeProviderError } from "~/provider/errors.server";
+import { completeOnce } from "~/provider/client.server";
+import type { TranscriptKey } from "~/utils/transcript-crypto.server";
 
 /** Asks the assistant for a recap with the session's summary prompt, then ends the session. */
 export async function concludeWithRecap(

@@ -1,7 +1,7 @@
 import { createCookieSessionStorage, redirect } from "@remix-run/node";
 import { z } from "zod";
-import { decrypt, deriveKey, encrypt } from "./crypto.server";
-import { getEnv } from "./env.server";
+import { decrypt, deriveKey, encrypt } from "~/utils/crypto.server";
+import { getEnv } from "~/utils/env.server";
 
 // Remix signs cookie sessions but does not encrypt them, and the cookie holds
 // the person's API key. So the key travels sealed (AES-256-GCM) inside the

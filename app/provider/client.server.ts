@@ -1,8 +1,8 @@
 import OpenAI from "openai";
 import type { ChatCompletionMessageParam } from "openai/resources/chat/completions";
 import { chatModelIds } from "./chat-models";
-import { getEnv } from "./env.server";
-import { requestSettings, type SamplingSettings } from "./model-catalog.server";
+import { getEnv } from "~/utils/env.server";
+import { requestSettings, type SamplingSettings } from "./models.server";
 
 export type ChatRequestParams = SamplingSettings & { model: string; messages: ChatCompletionMessageParam[] };
 

@@ -1,4 +1,4 @@
-import { getEnv } from "./env.server";
+import { getEnv } from "~/utils/env.server";
 
 // What the product knows about models: context windows (to fit the context)
 // and prices (to show costs). Both tables can be extended or overridden by

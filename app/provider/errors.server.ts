@@ -1,6 +1,6 @@
 import OpenAI from "openai";
-import type { ChatError } from "./chat-events";
-import { describeWait } from "./rate-limit.server";
+import type { ChatError } from "~/chat/events";
+import { describeWait } from "~/utils/format";
 
 /** What a provider failure means for the person, in words they can act on. */
 export function describeProviderError(error: unknown, partial: boolean): ChatError {

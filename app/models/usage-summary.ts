@@ -4,9 +4,16 @@
 export const SUBSCRIPTION_USD = 20;
 export const DAYS = 30;
 
-import type { UsageAmount as Amount, UsageDay as Day } from "~/models/usage.server";
+export type UsageAmount = { tokens: number; cost_usd: number; unpriced_tokens: number };
 
-export type { Day };
+export type UsageDay = UsageAmount & {
+  date: string;
+  by_bot: Record<string, UsageAmount & { name: string }>;
+  by_model: Record<string, UsageAmount>;
+};
+
+type Amount = UsageAmount;
+export type Day = UsageDay;
 
 export function isoDay(date: Date): string {
   return date.toISOString().slice(0, 10);

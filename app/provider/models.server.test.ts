@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, test } from "vitest";
-import { costOf, isReasoningModel, requestSettings } from "./model-catalog.server";
+import { costOf, isReasoningModel, requestSettings } from "./models.server";
 
 const settings = { max_tokens: 500, temperature: 0.7, top_p: 0.9, frequency_penalty: 0.5, presence_penalty: 0.6 };
 

@@ -1,6 +1,7 @@
 import { encode } from "gpt-tokenizer";
 import type { ChatCompletionMessageParam } from "openai/resources/chat/completions";
-import { contextWindow } from "./model-catalog.server";
+import type { Condensed, Turn } from "~/schemas/context";
+import { contextWindow } from "~/provider/models.server";
 
 // Fitting a conversation into the model's context window (GPT Lab's session
 // types, done with a real tokenizer):
@@ -9,12 +10,6 @@ import { contextWindow } from "./model-catalog.server";
 //   summarised with the session's summary prompt and the last few kept
 //   verbatim; the summary rides along as a system-side note.
 
-export type Turn = { role: "user" | "assistant"; content: string };
-
-/** The condensed context kept (encrypted) in the session's messages_str: one read to continue. */
-export type Condensed = { summary: string | null; turns: Turn[] };
-
-export const EMPTY_CONTEXT: Condensed = { summary: null, turns: [] };
 export const SUMMARY_THRESHOLD = 0.6;
 export const KEEP_VERBATIM = 4;
 /** Never send more than this, whatever the window: long prompts cost every turn. */

@@ -1,5 +1,5 @@
 import { consumePoint, returnPoint, type Window } from "~/models/rate-limits.server";
-import { getEnv } from "./env.server";
+import { getEnv } from "~/utils/env.server";
 
 // The limits, counted in Firestore so that every instance shares them
 // (docs/decisions/012). Sign-in is limited per client address and per key,
@@ -54,12 +54,4 @@ export async function countKeyAttempt(attempt: SignInAttempt, userHash: string):
 
 export function consumeChatTurn(userId: string): Promise<LimitResult> {
   return consumePoint(chatTurns(), userId);
-}
-
-export function describeWait(seconds: number): string {
-  if (seconds < 60) return `${seconds} second${seconds === 1 ? "" : "s"}`;
-  const minutes = Math.ceil(seconds / 60);
-  if (minutes < 90) return `${minutes} minute${minutes === 1 ? "" : "s"}`;
-  const hours = Math.ceil(minutes / 60);
-  return `${hours} hours`;
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { FAKE_CHAT_MODELS, startFakeProvider, type FakeProvider } from "../../tests/fakes/openai-server";
-import { checkApiKey, type ProviderConfig } from "./provider.server";
+import { checkApiKey, type ProviderConfig } from "./client.server";
 
 let fake: FakeProvider;
 let config: ProviderConfig;
