@@ -23,7 +23,9 @@ Object.assign(process.env, {
 
 const { createShowcaseBots, listShowcasedBots } = await import("~/models/bots.server");
 const { assistantInput } = await import("../tests/setup/assistant-input.ts");
-const { streamReply } = await import("~/chat/stream.server");
+const { runTurn } = await import("~/chat/turn.server");
+const { webReply } = await import("~/chat/web-reply.server");
+const { providerStream } = await import("~/provider/client.server");
 const { readChatEvents } = await import("~/chat/events");
 
 type Result = { name: string; median: number; p95: number; target: number };
@@ -73,19 +75,23 @@ try {
   await measure("gallery: first page, newest", 300, () => listShowcasedBots({ sort: "newest", limit: 12 }));
   await measure("gallery: search 'tut'", 300, () => listShowcasedBots({ sort: "popular", search: "tut", limit: 12 }));
   await measure("chat: time to first streamed token", 150, async () => {
-    const response = streamReply({
-      apiKey: "sk-bench",
-      signal: new AbortController().signal,
-      params: {
-        model: "gpt-4o-mini",
-        messages: [{ role: "user", content: "hello" }],
-        max_tokens: 100,
-        temperature: 1,
-        top_p: 1,
-        frequency_penalty: 0,
-        presence_penalty: 0,
-      },
-    });
+    const response = webReply(new AbortController().signal, (signal) =>
+      runTurn({
+        request: {
+          model: "gpt-4o-mini",
+          messages: [{ role: "user", content: "hello" }],
+          max_tokens: 100,
+          temperature: 1,
+          top_p: 1,
+          frequency_penalty: 0,
+          presence_penalty: 0,
+        },
+        open: providerStream("sk-bench"),
+        stallMs: 10_000,
+        signal,
+        costOf: () => null,
+      }),
+    );
     for await (const event of readChatEvents(response.body!)) if (event.type === "delta") break;
   });
 } finally {

@@ -1,4 +1,5 @@
 import { EventSourceParserStream } from "eventsource-parser/stream";
+import type { ProviderErrorKind } from "~/provider/errors.server";
 
 // The typed events of a streamed reply, shared by the server that writes them
 // and the browser that reads them.
@@ -11,17 +12,8 @@ export type ChatUsage = {
   cost_usd: number | null;
 };
 
-export type ChatErrorCode =
-  | "key_rejected"
-  | "rate_limited"
-  | "timeout"
-  | "unreachable"
-  | "stream_interrupted"
-  | "model_unavailable"
-  | "bad_request"
-  | "provider_error"
-  | "not_saved"
-  | "shutting_down";
+/** A provider failure (app/provider/errors.server.ts), or one of the chat's own. */
+export type ChatErrorCode = ProviderErrorKind | "not_saved" | "shutting_down";
 
 export type ChatError = {
   code: ChatErrorCode;
@@ -34,7 +26,15 @@ export type ChatEvent =
   | { type: "delta"; text: string }
   | { type: "usage"; usage: ChatUsage }
   | { type: "error"; error: ChatError }
-  | { type: "done"; finish_reason: string | null; interrupted: boolean };
+  | {
+      type: "done";
+      finish_reason: string | null;
+      interrupted: boolean;
+      /** The saved reply's id: null for a test drive, or when it could not be saved. */
+      message_id: string | null;
+      /** The session's title when this turn gave it one (its first message). */
+      title: string | null;
+    };
 
 export function encodeEvent(event: ChatEvent): string {
   const { type, ...data } = event;

@@ -1,4 +1,4 @@
-import { Form, Link, useActionData, useNavigation, useRevalidator, useSubmit } from "@remix-run/react";
+import { Form, Link, useActionData, useNavigation, useSubmit } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
 import type { MessageView, SessionView } from "~/chat/session-view.server";
 import { formatCost, formatTokens } from "~/utils/format";
@@ -6,15 +6,72 @@ import { Markdown } from "./markdown";
 import { buttonPrimary, buttonSecondary, inputClass } from "./ui";
 import { useReplyStream, type Reply } from "./use-reply-stream";
 
-/** A turn shown while it streams, until the saved transcript moves past `after` (its last message then). */
-type Pending = { message: string | null; reply: Reply | null; after: string | null };
-
 const draftKey = (sessionId: string) => `assistant-lab:draft:${sessionId}`;
+
+/**
+ * The turns this page streamed since the transcript was loaded. The browser
+ * keeps what it was sent instead of reloading (and decrypting) the whole
+ * transcript after every reply; the next load brings them from the server.
+ */
+type Kept = {
+  messages: MessageView[];
+  replaced: string[];
+  tokens: number;
+  cost: number;
+  unpriced: number;
+  title: string | null;
+};
+
+const NOTHING_KEPT: Kept = { messages: [], replaced: [], tokens: 0, cost: 0, unpriced: 0, title: null };
+
+/** Adds a finished turn to what the page keeps; a retry's reply takes the place of the one it answers again. */
+function keepTurn(
+  kept: Kept,
+  turn: { message: string | null; replaces: string | null; reply: Reply },
+  model: string,
+): Kept {
+  const { reply } = turn;
+  const now = new Date().toISOString();
+  const index = kept.messages.length;
+  const shown: MessageView[] = [];
+  if (turn.message !== null) {
+    shown.push({
+      id: `kept-${index}`,
+      role: "user",
+      content: turn.message,
+      status: "complete",
+      model: null,
+      cost: null,
+      error: null,
+      created: now,
+    });
+  }
+  shown.push({
+    id: reply.messageId ?? `kept-${index + 1}`,
+    role: "assistant",
+    content: reply.text,
+    status: reply.failed ? "error" : reply.interrupted ? "interrupted" : "complete",
+    model,
+    cost: reply.usage?.cost_usd ?? null,
+    error: reply.error?.message ?? null,
+    created: now,
+  });
+  const tokens = reply.usage?.total_tokens ?? 0;
+  const priced = reply.usage?.cost_usd !== null && reply.usage?.cost_usd !== undefined;
+  return {
+    messages: [...kept.messages, ...shown],
+    replaced: turn.replaces ? [...kept.replaced, turn.replaces] : kept.replaced,
+    tokens: kept.tokens + tokens,
+    cost: kept.cost + (reply.usage?.cost_usd ?? 0),
+    unpriced: kept.unpriced + (priced ? 0 : tokens),
+    title: reply.title ?? kept.title,
+  };
+}
 
 /** A saved chat: the transcript, the streaming reply, and the session's controls. */
 export function ChatView({
-  session,
-  messages,
+  session: loaded,
+  messages: loadedMessages,
   starterPrompts,
 }: {
   session: SessionView;
@@ -22,9 +79,9 @@ export function ChatView({
   starterPrompts: string[];
 }) {
   const { reply, streaming, send, stop } = useReplyStream();
-  const revalidator = useRevalidator();
   const submit = useSubmit();
-  const [pendingTurn, setPending] = useState<Pending | null>(null);
+  const [pending, setPending] = useState<{ message: string | null; replaces: string | null } | null>(null);
+  const [kept, setKept] = useState<Kept>(NOTHING_KEPT);
   const [draft, setDraft] = useState("");
   const [problem, setProblem] = useState<string | null>(null);
   const actionData = useActionData<{ error: string | null }>();
@@ -32,30 +89,41 @@ export function ChatView({
   const concluding = navigation.state !== "idle" && navigation.formData?.get("intent") === "conclude";
   const bottom = useRef<HTMLDivElement>(null);
 
-  // Once the saved transcript has been reloaded, it replaces what was shown while streaming.
+  // A fresh load of the transcript (after renaming, rating, concluding) already holds the kept turns.
   useEffect(() => {
-    setPending(null);
-  }, [messages]);
+    setKept(NOTHING_KEPT);
+  }, [loadedMessages]);
   useEffect(() => {
-    const saved = sessionStorage.getItem(draftKey(session.id));
+    const saved = sessionStorage.getItem(draftKey(loaded.id));
     if (saved) {
       setDraft(saved);
-      sessionStorage.removeItem(draftKey(session.id));
+      sessionStorage.removeItem(draftKey(loaded.id));
     }
-  }, [session.id]);
+  }, [loaded.id]);
+
+  const messages = [...loadedMessages, ...kept.messages].filter((message) => !kept.replaced.includes(message.id));
+  const session: SessionView = {
+    ...loaded,
+    title: kept.title ?? loaded.title,
+    tokens: loaded.tokens + kept.tokens,
+    cost: loaded.cost + kept.cost,
+    unpricedTokens: loaded.unpricedTokens + kept.unpriced,
+  };
+
   // Block body: newer browsers return a promise from scrollIntoView, which an effect must not return.
   useEffect(() => {
     bottom.current?.scrollIntoView({ block: "end" });
-  }, [messages, reply?.text, pendingTurn]);
+  }, [messages.length, reply?.text, pending]);
 
   async function turn(body: { message: string } | { retry: true }) {
     setProblem(null);
     const message = "message" in body ? body.message : null;
-    const after = messages.at(-1)?.id ?? null;
-    setPending({ message, reply: null, after });
+    const last = messages.at(-1);
+    const replaces = message === null && last?.role === "assistant" ? last.id : null;
+    setPending({ message, replaces });
     const result = await send({ mode: "session", sessionId: session.id, ...body });
+    setPending(null);
     if (result.problem) {
-      setPending(null);
       if (message) setDraft(message);
       setProblem(result.problem.message);
       if (result.problem.status === 401) {
@@ -65,20 +133,18 @@ export function ChatView({
       }
       return;
     }
-    setPending({ message, reply: result.reply, after });
-    if (result.reply?.error?.code === "key_rejected") {
+    const finished = result.reply!;
+    setKept((previous) => keepTurn(previous, { message, replaces, reply: finished }, session.model));
+    if (finished.error?.code === "key_rejected") {
       submit({ reason: "key_rejected" }, { method: "post", action: "/sign-out" });
-      return;
     }
-    revalidator.revalidate();
   }
 
-  // Hidden in the very render that brings the saved turn, so it never shows twice.
-  const pending = pendingTurn && (messages.at(-1)?.id ?? null) === pendingTurn.after ? pendingTurn : null;
-  const shownReply = streaming ? reply : pending?.reply;
   const lastAssistant = [...messages].reverse().find((message) => message.role === "assistant");
   const canRetry = !streaming && !session.concluded && messages.at(-1) !== undefined;
   const exchanges = messages.filter((message) => message.role === "assistant" && message.status !== "error").length;
+  // While a retry streams, its new reply stands where the old one was.
+  const shown = messages.filter((message) => message.id !== pending?.replaces);
 
   return (
     <main className="mx-auto flex max-w-3xl flex-col px-4 py-6">
@@ -97,7 +163,7 @@ export function ChatView({
       ) : null}
 
       <ol aria-label="Conversation" className="mt-6 space-y-5">
-        {messages.map((message) => (
+        {shown.map((message) => (
           <MessageItem
             key={message.id}
             role={message.role}
@@ -108,14 +174,14 @@ export function ChatView({
           />
         ))}
         {pending?.message ? <MessageItem role="user" content={pending.message} /> : null}
-        {pending && (shownReply || streaming) ? (
+        {pending ? (
           <MessageItem
             role="assistant"
-            content={shownReply?.text ?? ""}
+            content={reply?.text ?? ""}
             streaming={streaming}
-            interrupted={shownReply?.interrupted}
-            error={shownReply?.error?.message ?? null}
-            cost={shownReply?.usage?.cost_usd ?? null}
+            interrupted={reply?.interrupted}
+            error={reply?.error?.message ?? null}
+            cost={reply?.usage?.cost_usd ?? null}
           />
         ) : null}
       </ol>

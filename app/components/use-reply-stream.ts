@@ -5,8 +5,14 @@ export type Reply = {
   text: string;
   usage: ChatUsage | null;
   error: ChatError | null;
+  /** The provider failed: the reply is saved as an error (a "not saved" notice is not one). */
+  failed: boolean;
   interrupted: boolean;
   finished: boolean;
+  /** The saved reply's id, once the server has saved it. */
+  messageId: string | null;
+  /** The session's title, when this turn gave it one. */
+  title: string | null;
 };
 
 export type RequestProblem = { status: number; message: string };
@@ -23,7 +29,19 @@ async function settle(sessionId: string) {
   }).catch(() => undefined);
 }
 
-const EMPTY: Reply = { text: "", usage: null, error: null, interrupted: false, finished: false };
+const EMPTY: Reply = {
+  text: "",
+  usage: null,
+  error: null,
+  failed: false,
+  interrupted: false,
+  finished: false,
+  messageId: null,
+  title: null,
+};
+
+/** Errors of the chat itself, not of the provider: the reply they come with is not a failed one. */
+const NOT_PROVIDER_ERRORS = new Set(["not_saved", "shutting_down"]);
 
 /**
  * Posts to the streaming route and follows the reply as it arrives. `stop`
@@ -64,9 +82,10 @@ export function useReplyStream() {
       for await (const event of readChatEvents(response.body)) {
         if (event.type === "delta") update({ text: current.text + event.text });
         else if (event.type === "usage") update({ usage: event.usage });
-        else if (event.type === "error") update({ error: event.error });
-        else if (event.type === "done") {
-          update({ interrupted: event.interrupted, finished: true });
+        else if (event.type === "error") {
+          update({ error: event.error, failed: current.failed || !NOT_PROVIDER_ERRORS.has(event.error.code) });
+        } else if (event.type === "done") {
+          update({ interrupted: event.interrupted, finished: true, messageId: event.message_id, title: event.title });
           break;
         }
       }

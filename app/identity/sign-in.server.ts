@@ -1,8 +1,9 @@
 import { redirect } from "@remix-run/node";
 import { getUser, signInUser, type User } from "~/models/users.server";
-import { hashApiKey } from "~/utils/crypto.server";
 import { getEnv } from "~/utils/env.server";
 import { checkApiKey, type KeyProblem } from "~/provider/client.server";
+import { signInFailure } from "~/provider/errors.server";
+import { userHashFor } from "./caller.server";
 import { countKeyAttempt, type SignInAttempt } from "./rate-limit.server";
 import { describeWait } from "~/utils/format";
 import { requireUser, signInCookie, signOutCookie } from "./cookie.server";
@@ -10,9 +11,7 @@ import { requireUser, signInCookie, signOutCookie } from "./cookie.server";
 export type SignInRefusal = { ok: false; status: number; message: string; retryAfterSeconds?: number };
 export type SignInResult = { ok: true; userId: string; cookie: string } | SignInRefusal;
 
-export function userHashFor(apiKey: string): string {
-  return hashApiKey(apiKey, getEnv().USER_HASH_SECRET);
-}
+export { userHashFor };
 
 export function tooManySignIns(retryAfterSeconds: number): SignInRefusal {
   return {
@@ -42,33 +41,14 @@ export async function signIn(apiKey: string, addressAttempt: SignInAttempt): Pro
 }
 
 function keyProblemMessage(problem: KeyProblem): { status: number; message: string } {
-  switch (problem.reason) {
-    case "rejected":
-      return {
-        status: 401,
-        message:
-          "The provider rejected this API key. Check that you copied all of it and that it has not been revoked.",
-      };
-    case "unreachable": {
-      const seconds = Math.round(getEnv().PROVIDER_TIMEOUT_MS / 1000);
-      const what = problem.detail === "timeout" ? `did not answer within ${seconds} seconds` : "could not be reached";
-      return {
-        status: 503,
-        message: `The model provider ${what}, so your key could not be checked. Try again in a moment.`,
-      };
-    }
-    case "no-chat-models":
-      return {
-        status: 403,
-        message:
-          "This key works, but it cannot use any chat model. Give its project access to a chat model, or use another key.",
-      };
-    case "provider-error":
-      return {
-        status: 502,
-        message: `The model provider had a problem checking your key (error ${problem.detail}). Try again in a moment.`,
-      };
+  if (problem.reason === "no-chat-models") {
+    return {
+      status: 403,
+      message:
+        "This key works, but it cannot use any chat model. Give its project access to a chat model, or use another key.",
+    };
   }
+  return signInFailure(problem.failure, Math.round(getEnv().PROVIDER_TIMEOUT_MS / 1000));
 }
 
 export type Account = User & { apiKey: string };

@@ -13,6 +13,7 @@ import { CondensedSchema, EMPTY_CONTEXT, type Condensed, type Turn } from "~/sch
 import { db, isDocId, withDeadline } from "~/utils/db.server";
 import { open, seal, type TranscriptKey } from "~/utils/transcript-crypto.server";
 import type { BotWithActive } from "./bots.server";
+import type { Caller } from "./caller";
 import { QUERIES, shapedQuery } from "./queries.server";
 import { addUsage } from "./usage.server";
 
@@ -125,22 +126,12 @@ function toSession(snapshot: DocumentSnapshot, key: TranscriptKey, withContext =
   };
 }
 
-/**
- * Snapshots the bot's active instructions, summary prompt, model config and
- * session type (with the model the person picked), and counts the start on
- * the user, the bot and its prompt, all in one batch.
- */
-export async function startSession(options: {
-  userId: string;
-  bot: BotWithActive;
-  model: string;
-  source?: "web" | "api";
-}): Promise<string> {
+type NewSession = { userId: string; bot: BotWithActive; model: string; source?: "web" | "api" };
+
+/** A new session's fields: the bot's active versions snapshotted, with the model the person picked. */
+function sessionFields(options: NewSession) {
   const { bot } = options;
-  const ref = sessions().doc();
-  const now = FieldValue.serverTimestamp();
-  const batch = db().batch();
-  batch.create(ref, {
+  return {
     user_id: options.userId,
     bot_id: bot.id,
     bot_name: bot.name,
@@ -149,15 +140,13 @@ export async function startSession(options: {
     bot_summary_prompt_msg: bot.summary.message,
     bot_model_config: { ...bot.modelConfig.config, model: options.model },
     bot_session_type: bot.session_type,
-    created_date: now,
-    last_message_date: null,
     session_schema_version: SESSION_SCHEMA_VERSION,
     status: STATUS.started,
     message_count: 0,
-    messages_str: null,
-    reply_lease_id: null,
-    reply_lease_until: null,
-    title: null,
+    messages_str: null as string | null,
+    reply_lease_id: null as string | null,
+    reply_lease_until: null as Timestamp | null,
+    title: null as string | null,
     recap: null,
     rating: null,
     prompt_tokens: 0,
@@ -165,42 +154,118 @@ export async function startSession(options: {
     cost_usd: 0,
     unpriced_tokens: 0,
     source: options.source ?? "web",
-  });
+  };
+}
+
+/** Counts a start on the user, the bot and its prompt, in the batch that creates the session. */
+function countStart(batch: WriteBatch, options: NewSession) {
   const started = { sessions_started: FieldValue.increment(1) };
   batch.update(db().collection("users").doc(options.userId), started);
-  batch.update(db().collection("bots").doc(bot.id), started);
-  batch.update(db().collection("bots").doc(bot.id).collection("prompts").doc(bot.instructions.id), started);
+  batch.update(db().collection("bots").doc(options.bot.id), started);
+  batch.update(
+    db().collection("bots").doc(options.bot.id).collection("prompts").doc(options.bot.instructions.id),
+    started,
+  );
+}
+
+/**
+ * Snapshots the bot's active instructions, summary prompt, model config and
+ * session type (with the model the person picked), and counts the start on
+ * the user, the bot and its prompt, all in one batch.
+ */
+export async function startSession(options: NewSession): Promise<string> {
+  const ref = sessions().doc();
+  const now = FieldValue.serverTimestamp();
+  const batch = db().batch();
+  batch.create(ref, { ...sessionFields(options), created_date: now, last_message_date: null });
+  countStart(batch, options);
   await withDeadline(batch.commit());
   return ref.id;
 }
 
-/** The person's own session, decrypted; null for a missing one and for anyone else's. */
+/**
+ * Starts a session with its first message already in it, and the turn that
+ * answers it admitted: one batch, so an API call that starts a session waits
+ * for one write before the provider is called, not for four round trips.
+ * `firstTurns` (the caller's own history) begins the context.
+ */
+export async function startSessionWithMessage(
+  caller: Caller,
+  options: Omit<NewSession, "userId"> & { text: string; firstTurns: Turn[] },
+): Promise<{ session: ChatSession; turn: AdmittedTurn }> {
+  const start: NewSession = { ...options, userId: caller.userId };
+  const ref = sessions().doc();
+  const messageRef = messages(ref.id).doc();
+  const leaseId = randomUUID();
+  const context: Condensed = { summary: null, turns: [...options.firstTurns, { role: "user", content: options.text }] };
+  const title = titleFrom(options.text);
+  const fields = {
+    ...sessionFields(start),
+    message_count: 1,
+    messages_str: seal(caller.key, JSON.stringify(context), ref.path, "messages_str"),
+    title: seal(caller.key, title, ref.path, "title"),
+    ...leaseFields(leaseId),
+  };
+  const now = FieldValue.serverTimestamp();
+  const batch = db().batch();
+  batch.create(ref, { ...fields, created_date: now, last_message_date: now });
+  batch.create(messageRef, userMessage(caller.key, messageRef.path, options.text));
+  countStart(batch, start);
+  await withDeadline(batch.commit());
+  const session: ChatSession = {
+    ...fields,
+    id: ref.id,
+    bot_model_config: fields.bot_model_config,
+    created_date: Timestamp.now(),
+    last_message_date: Timestamp.now(),
+    title,
+    recap: null,
+    rating: null,
+    source: fields.source,
+    context,
+    unreadable: false,
+  };
+  return { session, turn: { leaseId, context, replaces: null, title } };
+}
+
+/**
+ * The snapshot each session was read from, so that admitting a turn right
+ * after reading the session needs no second read: the snapshot's update time
+ * is the compare-and-set's precondition.
+ */
+const readFrom = new WeakMap<ChatSession, DocumentSnapshot>();
+
+/**
+ * The caller's own session, decrypted; null for a missing one and for anyone
+ * else's. The caller may still be being found (an API key's user is read at
+ * the same time): the session is read meanwhile, and shown to nobody else.
+ */
 export async function getOwnSession(
+  caller: Caller | Promise<Caller | null>,
   sessionId: string,
-  userId: string,
-  key: TranscriptKey,
 ): Promise<ChatSession | null> {
   if (!isDocId(sessionId)) return null;
-  const snapshot = await withDeadline(sessions().doc(sessionId).get());
-  if (!snapshot.exists || snapshot.get("user_id") !== userId) return null;
-  return toSession(snapshot, key);
+  const [owner, snapshot] = await Promise.all([caller, withDeadline(sessions().doc(sessionId).get())]);
+  if (!owner || !snapshot.exists || snapshot.get("user_id") !== owner.userId) return null;
+  const session = toSession(snapshot, owner.key);
+  readFrom.set(session, snapshot);
+  return session;
 }
 
 export type SessionPage = { sessions: ChatSession[]; nextCursor: string | null };
 
 export async function listOwnSessions(
-  userId: string,
-  key: TranscriptKey,
+  caller: Caller,
   options: { after?: string; limit: number },
 ): Promise<SessionPage> {
-  let query = shapedQuery(sessions(), QUERIES.sessionsOfUser, { user_id: userId });
+  let query = shapedQuery(sessions(), QUERIES.sessionsOfUser, { user_id: caller.userId });
   if (isDocId(options.after)) {
     const cursor = await withDeadline(sessions().doc(options.after).get());
-    if (cursor.exists && cursor.get("user_id") === userId) query = query.startAfter(cursor);
+    if (cursor.exists && cursor.get("user_id") === caller.userId) query = query.startAfter(cursor);
   }
   const snapshot = await withDeadline(query.limit(options.limit).get());
   return {
-    sessions: snapshot.docs.map((doc) => toSession(doc, key, false)),
+    sessions: snapshot.docs.map((doc) => toSession(doc, caller.key, false)),
     nextCursor: snapshot.size === options.limit ? snapshot.docs[snapshot.size - 1]!.id : null,
   };
 }
@@ -272,37 +337,45 @@ function parseContext(text: string): Condensed | null {
   }
 }
 
-/** A turn admitted to a session: its lease, and the context its prompt is built from. */
-export type AdmittedTurn = { leaseId: string; context: Condensed; replaces: string | null };
+/** A turn admitted to a session: its lease, the context its prompt is built from, and the title it gave. */
+export type AdmittedTurn = { leaseId: string; context: Condensed; replaces: string | null; title: string | null };
+
+function userMessage(key: TranscriptKey, path: string, text: string) {
+  return {
+    role: "user",
+    message: seal(key, text, path, "message"),
+    created_date: FieldValue.serverTimestamp(),
+    status: "complete",
+  };
+}
 
 /**
  * Commits the person's message before the provider is called, so no failure
- * can lose it, and takes the session's lease. The context the prompt is built
- * from is read in the same transaction, and saved with the message in it, so a
- * turn admitted after this one always sees it. `firstTurns` (an API caller's
- * own history) starts the context of a session that has none yet.
+ * can lose it, and takes the session's lease, in one write: the session as
+ * getOwnSession read it is the compare-and-set's precondition, so a session
+ * unchanged since is admitted without reading it again. The context is saved
+ * with the message in it, so a turn admitted after this one always sees it.
+ * `firstTurns` (an API caller's own history) starts the context of a session
+ * that has none yet.
  */
 export async function admitMessage(
+  caller: Caller,
   session: ChatSession,
-  key: TranscriptKey,
   text: string,
   firstTurns: Turn[] = [],
 ): Promise<AdmittedTurn> {
+  const { key } = caller;
   const ref = messages(session.id).doc();
   const sessionRef = sessions().doc(session.id);
   const leaseId = randomUUID();
-  return changeIfUnchanged(sessionRef, async (current, unchanged) => {
+  const plan = async (current: DocumentSnapshot, unchanged: Precondition) => {
     assertCanStartTurn(current);
     const batch = db().batch();
     const stored = storedContext(key, current);
     const before = stored.turns.length === 0 && !stored.summary ? { ...stored, turns: firstTurns } : stored;
     const context: Condensed = { ...before, turns: [...before.turns, { role: "user", content: text }] };
-    batch.create(ref, {
-      role: "user",
-      message: seal(key, text, ref.path, "message"),
-      created_date: FieldValue.serverTimestamp(),
-      status: "complete",
-    });
+    const title = current.get("title") == null ? titleFrom(text) : null;
+    batch.create(ref, userMessage(key, ref.path, text));
     batch.update(
       sessionRef,
       {
@@ -310,12 +383,13 @@ export async function admitMessage(
         message_count: FieldValue.increment(1),
         last_message_date: FieldValue.serverTimestamp(),
         ...leaseFields(leaseId),
-        ...(current.get("title") == null ? { title: seal(key, titleFrom(text), sessionRef.path, "title") } : {}),
+        ...(title !== null ? { title: seal(key, title, sessionRef.path, "title") } : {}),
       },
       unchanged,
     );
-    return { result: { leaseId, context, replaces: null }, batch };
-  });
+    return { result: { leaseId, context, replaces: null, title }, batch };
+  };
+  return changeIfUnchanged(sessionRef, plan, readFrom.get(session));
 }
 
 /**
@@ -323,10 +397,11 @@ export async function admitMessage(
  * the last message is one) leaves the context for the prompt; it leaves the
  * saved context and the transcript only when the new reply is saved.
  */
-export async function admitRetry(session: ChatSession, key: TranscriptKey): Promise<AdmittedTurn | null> {
+export async function admitRetry(caller: Caller, session: ChatSession): Promise<AdmittedTurn | null> {
+  const { key } = caller;
   const sessionRef = sessions().doc(session.id);
   const leaseId = randomUUID();
-  return changeIfUnchanged(sessionRef, async (current, unchanged) => {
+  const plan = async (current: DocumentSnapshot, unchanged: Precondition) => {
     assertCanStartTurn(current);
     // Every message added also changes the session, so the precondition covers this read too.
     const newest = (await withDeadline(messages(session.id).orderBy("created_date", "desc").limit(1).get())).docs[0];
@@ -341,10 +416,16 @@ export async function admitRetry(session: ChatSession, key: TranscriptKey): Prom
     if (!last || turns.at(-1)?.role !== "user") return { result: null };
     const batch = db().batch().update(sessionRef, leaseFields(leaseId), unchanged);
     return {
-      result: { leaseId, context: { ...stored, turns }, replaces: last.role === "assistant" ? last.id : null },
+      result: {
+        leaseId,
+        context: { ...stored, turns },
+        replaces: last.role === "assistant" ? last.id : null,
+        title: null,
+      },
       batch,
     };
-  });
+  };
+  return changeIfUnchanged(sessionRef, plan, readFrom.get(session));
 }
 
 /** Extends a turn's lease while its reply streams; false once the lease is no longer this turn's. */
@@ -371,14 +452,16 @@ const CHANGE_ATTEMPTS = 5;
  * time, is the precondition of the session's write); when it is not, reads
  * again and lets `plan` decide again. A compare-and-set rather than a transaction: two
  * turns racing for a session never wait on each other's locks, so the loser
- * is refused at once instead of after a lock timeout.
+ * is refused at once instead of after a lock timeout. A snapshot the caller
+ * has just read (`first`) saves the first read.
  */
 async function changeIfUnchanged<T>(
   sessionRef: DocumentReference,
   plan: (current: DocumentSnapshot, unchanged: Precondition) => Promise<{ result: T; batch?: WriteBatch }>,
+  first?: DocumentSnapshot,
 ): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
-    const current = await withDeadline(sessionRef.get());
+    const current = attempt === 1 && first ? first : await withDeadline(sessionRef.get());
     const { result, batch } = await plan(current, { lastUpdateTime: current.updateTime! });
     if (!batch) return result;
     try {
@@ -417,7 +500,19 @@ export type ReplyRecord = {
   leaseId: string;
   /** The reply this one replaces (a retry), marked superseded in the same transaction. */
   replaces?: string | null;
+  /** A summary made after this reply (coaching): counted on the session and the day, not on the message. */
+  summary?: { usage: { prompt_tokens: number; completion_tokens: number }; cost: number | null } | null;
 };
+
+/** The reply's usage and any summary's, as the session and the day count them. */
+function billed(reply: ReplyRecord) {
+  const extra = reply.summary ?? { usage: { prompt_tokens: 0, completion_tokens: 0 }, cost: 0 };
+  const prompt = reply.usage.prompt_tokens + extra.usage.prompt_tokens;
+  const completion = reply.usage.completion_tokens + extra.usage.completion_tokens;
+  // A summary uses the reply's model, so both have a price or neither has.
+  const cost = reply.cost === null || extra.cost === null ? null : reply.cost + extra.cost;
+  return { prompt, completion, tokens: prompt + completion, cost };
+}
 
 /**
  * Saves a reply (complete, interrupted or failed) with its usage, in one
@@ -425,10 +520,11 @@ export type ReplyRecord = {
  * concluded. A turn that lost its lease (it stalled past it, and another turn
  * began) appends its reply to the context saved now instead of overwriting it.
  */
-export async function recordReply(session: ChatSession, key: TranscriptKey, reply: ReplyRecord): Promise<string> {
+export async function recordReply(caller: Caller, session: ChatSession, reply: ReplyRecord): Promise<string> {
+  const { key } = caller;
   const ref = messages(session.id).doc(reply.messageId);
   const sessionRef = sessions().doc(session.id);
-  const tokens = reply.usage.prompt_tokens + reply.usage.completion_tokens;
+  const { prompt, completion, tokens, cost } = billed(reply);
   await withDeadline(
     db().runTransaction(async (tx) => {
       const [current, saved] = await Promise.all([tx.get(sessionRef), tx.get(ref)]);
@@ -456,10 +552,10 @@ export async function recordReply(session: ChatSession, key: TranscriptKey, repl
         last_message_date: FieldValue.serverTimestamp(),
         status: concluded ? STATUS.completed : reply.status === "error" ? STATUS.providerError : STATUS.started,
         ...(ours ? leaseFields(null) : {}),
-        prompt_tokens: FieldValue.increment(reply.usage.prompt_tokens),
-        completion_tokens: FieldValue.increment(reply.usage.completion_tokens),
-        cost_usd: FieldValue.increment(reply.cost ?? 0),
-        unpriced_tokens: FieldValue.increment(reply.cost === null ? tokens : 0),
+        prompt_tokens: FieldValue.increment(prompt),
+        completion_tokens: FieldValue.increment(completion),
+        cost_usd: FieldValue.increment(cost ?? 0),
+        unpriced_tokens: FieldValue.increment(cost === null ? tokens : 0),
       });
       if (tokens > 0) {
         addUsage(tx, {
@@ -468,7 +564,7 @@ export async function recordReply(session: ChatSession, key: TranscriptKey, repl
           botName: session.bot_name,
           model: reply.model,
           tokens,
-          cost: reply.cost,
+          cost,
         });
       }
     }),
@@ -502,9 +598,9 @@ function toMessage(doc: DocumentSnapshot, key: TranscriptKey): StoredMessage {
 }
 
 /** The transcript in order, without replies replaced by a retry. */
-export async function listMessages(sessionId: string, key: TranscriptKey, limit = 2_000): Promise<StoredMessage[]> {
-  const snapshot = await withDeadline(messages(sessionId).orderBy("created_date", "asc").limit(limit).get());
-  return snapshot.docs.map((doc) => toMessage(doc, key)).filter((message) => message.status !== "superseded");
+export async function listMessages(caller: Caller, session: ChatSession, limit = 2_000): Promise<StoredMessage[]> {
+  const snapshot = await withDeadline(messages(session.id).orderBy("created_date", "asc").limit(limit).get());
+  return snapshot.docs.map((doc) => toMessage(doc, caller.key)).filter((message) => message.status !== "superseded");
 }
 
 /**
@@ -512,8 +608,8 @@ export async function listMessages(sessionId: string, key: TranscriptKey, limit 
  * and its prompt. False when it was already concluded: nothing is counted twice.
  */
 export async function concludeSession(
+  caller: Caller,
   session: ChatSession,
-  key: TranscriptKey,
   recap: {
     text: string;
     model: string;
@@ -521,6 +617,7 @@ export async function concludeSession(
     cost: number | null;
   },
 ): Promise<boolean> {
+  const { key } = caller;
   const sessionRef = sessions().doc(session.id);
   const tokens = recap.usage.prompt_tokens + recap.usage.completion_tokens;
   const ended = { sessions_ended: FieldValue.increment(1) };
@@ -564,7 +661,8 @@ export async function rateSession(session: ChatSession, rating: "up" | "down" | 
   await withDeadline(sessions().doc(session.id).update({ rating }));
 }
 
-export async function renameSession(session: ChatSession, key: TranscriptKey, title: string): Promise<void> {
+export async function renameSession(caller: Caller, session: ChatSession, title: string): Promise<void> {
+  const { key } = caller;
   await withDeadline(
     sessions()
       .doc(session.id)

@@ -106,8 +106,12 @@ export async function getUser(userId: string): Promise<User | null> {
   return snapshot.data() ?? null;
 }
 
-/** The user a key hash belongs to: one read of the index. */
-export async function getUserIdForHash(userHash: string): Promise<string | null> {
-  const snapshot = await withDeadline(userHashes().doc(userHash).get());
-  return (snapshot.get("user_id") as string | undefined) ?? null;
+/**
+ * The user a key hash belongs to, in one read: sign-in writes the hash on the
+ * user document and its index together, so a query on the user's own field
+ * finds it without first reading the index (GPT Lab's users have it too).
+ */
+export async function findUserByHash(userHash: string): Promise<User | null> {
+  const snapshot = await withDeadline(usersCollection().where("user_hash", "==", userHash).limit(1).get());
+  return snapshot.docs[0]?.data() ?? null;
 }

@@ -24,7 +24,11 @@ describe("checkApiKey", () => {
   });
 
   test("a rejected key is reported as rejected", async () => {
-    expect(await checkApiKey("sk-fake-rejected-1", config)).toMatchObject({ ok: false, reason: "rejected" });
+    expect(await checkApiKey("sk-fake-rejected-1", config)).toMatchObject({
+      ok: false,
+      reason: "provider",
+      failure: { kind: "key_rejected", status: 401 },
+    });
   });
 
   test("a key with no chat models is told apart from a rejected one", async () => {
@@ -34,20 +38,20 @@ describe("checkApiKey", () => {
   test("a provider that does not answer times out instead of hanging", async () => {
     const started = Date.now();
     const result = await checkApiKey("sk-fake-stall-1", { ...config, timeoutMs: 300 });
-    expect(result).toEqual({ ok: false, reason: "unreachable", detail: "timeout" });
+    expect(result).toMatchObject({ ok: false, reason: "provider", failure: { kind: "timeout" } });
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   test("a provider nobody listens on is unreachable", async () => {
     const result = await checkApiKey("sk-test-good", { baseURL: "http://127.0.0.1:9/v1", timeoutMs: 1_000 });
-    expect(result).toEqual({ ok: false, reason: "unreachable", detail: "connection" });
+    expect(result).toMatchObject({ ok: false, reason: "provider", failure: { kind: "unreachable" } });
   });
 
   test("a provider error is neither a rejection nor unreachable", async () => {
-    expect(await checkApiKey("sk-fake-error-1", config)).toEqual({
+    expect(await checkApiKey("sk-fake-error-1", config)).toMatchObject({
       ok: false,
-      reason: "provider-error",
-      detail: "500",
+      reason: "provider",
+      failure: { kind: "provider_error", status: 500 },
     });
   });
 });

@@ -1,5 +1,6 @@
 import OpenAI from "openai";
-import type { ChatCompletionMessageParam } from "openai/resources/chat/completions";
+import type { ChatCompletionChunk, ChatCompletionMessageParam } from "openai/resources/chat/completions";
+import { classifyProviderError, type ProviderFailure } from "./errors.server";
 import { chatModelIds } from "./chat-models";
 import { getEnv } from "~/utils/env.server";
 import { requestSettings, type SamplingSettings } from "./models.server";
@@ -31,10 +32,8 @@ export function providerClient(apiKey: string, config: ProviderConfig = provider
   });
 }
 
-export type KeyProblem = {
-  reason: "rejected" | "unreachable" | "no-chat-models" | "provider-error";
-  detail?: string;
-};
+/** Why a key could not be used: the provider refused or failed, or the key has no chat model. */
+export type KeyProblem = { reason: "provider"; failure: ProviderFailure } | { reason: "no-chat-models" };
 
 export type KeyCheck = { ok: true; chatModels: string[] } | ({ ok: false } & KeyProblem);
 
@@ -45,27 +44,26 @@ export async function checkApiKey(apiKey: string, config: ProviderConfig = provi
   try {
     for await (const model of client.models.list()) ids.push(model.id);
   } catch (error) {
-    return { ok: false, ...classifyKeyError(error) };
+    return { ok: false, reason: "provider", failure: classifyProviderError(error) };
   }
   const chatModels = chatModelIds(ids);
   return chatModels.length > 0 ? { ok: true, chatModels } : { ok: false, reason: "no-chat-models" };
 }
 
-function classifyKeyError(error: unknown): KeyProblem {
-  if (error instanceof OpenAI.AuthenticationError || error instanceof OpenAI.PermissionDeniedError) {
-    return { reason: "rejected" };
-  }
-  if (error instanceof OpenAI.APIConnectionTimeoutError) {
-    return { reason: "unreachable", detail: "timeout" };
-  }
-  if (error instanceof OpenAI.APIConnectionError) {
-    return { reason: "unreachable", detail: "connection" };
-  }
-  if (error instanceof OpenAI.APIError) {
-    return { reason: "provider-error", detail: String(error.status ?? "unknown") };
-  }
-  // Anything else (a request the client could not even build) is still the provider check failing, not a crash.
-  return { reason: "provider-error", detail: "unknown" };
+/** Opens a streamed reply: the one way the chat engine reaches a provider (a test gives it a scripted one). */
+export type OpenChatStream = (
+  params: ChatRequestParams,
+  signal: AbortSignal,
+) => Promise<AsyncIterable<ChatCompletionChunk>>;
+
+/** The provider behind this deployment, called with the person's own key; usage is asked for in the stream. */
+export function providerStream(apiKey: string, config: ProviderConfig = providerConfig()): OpenChatStream {
+  const client = providerClient(apiKey, config);
+  return (params, signal) =>
+    client.chat.completions.create(
+      { ...chatBody(params), stream: true, stream_options: { include_usage: true } },
+      { signal },
+    );
 }
 
 export type Completion = { text: string; usage: { prompt_tokens: number; completion_tokens: number } };

@@ -1,17 +1,15 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { getOwnSession, listMessages } from "~/models/sessions.server";
 import { messageView, sessionView, transcriptMarkdown } from "~/chat/session-view.server";
-import { requireUser } from "~/identity/cookie.server";
-import { transcriptKey } from "~/utils/transcript-crypto.server";
+import { requireCaller } from "~/identity/caller.server";
 
 /** The transcript as a file: ?format=md (default) or ?format=json. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const user = await requireUser(request);
-  const key = transcriptKey(user.apiKey);
-  const session = await getOwnSession(params.sessionId!, user.userId, key);
+  const caller = await requireCaller(request);
+  const session = await getOwnSession(caller, params.sessionId!);
   if (!session) throw new Response("Not found", { status: 404 });
   const view = sessionView(session);
-  const messages = (await listMessages(session.id, key)).map(messageView);
+  const messages = (await listMessages(caller, session)).map(messageView);
   const format = new URL(request.url).searchParams.get("format") === "json" ? "json" : "md";
   const filename = `${
     view.title

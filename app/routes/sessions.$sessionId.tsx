@@ -17,26 +17,25 @@ import {
 import { concludeWithRecap } from "~/chat/conclude.server";
 import { messageView, sessionView } from "~/chat/session-view.server";
 import { readForm } from "~/utils/request-body.server";
-import { requireUser, signOutCookie } from "~/identity/cookie.server";
-import { transcriptKey } from "~/utils/transcript-crypto.server";
+import { requireCaller } from "~/identity/caller.server";
+import { signOutCookie } from "~/identity/cookie.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.session.title} · ${data.session.botName} · Assistant Lab` : "Not found · Assistant Lab" },
 ];
 
 async function ownSession(request: Request, sessionId: string) {
-  const user = await requireUser(request);
-  const key = transcriptKey(user.apiKey);
-  const session = await getOwnSession(sessionId, user.userId, key);
+  const caller = await requireCaller(request);
+  const session = await getOwnSession(caller, sessionId);
   // Someone else's session and a missing one answer the same.
   if (!session) throw new Response("Not found", { status: 404 });
-  return { user, key, session };
+  return { caller, session };
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const { key, session } = await ownSession(request, params.sessionId!);
+  const { caller, session } = await ownSession(request, params.sessionId!);
   const [messages, starterPrompts] = await Promise.all([
-    listMessages(session.id, key),
+    listMessages(caller, session),
     starterPromptsOf(session.bot_id),
   ]);
   return { session: sessionView(session), messages: messages.map(messageView), starterPrompts };
@@ -50,7 +49,7 @@ const Intent = z.discriminatedUnion("intent", [
 ]);
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const { user, key, session } = await ownSession(request, params.sessionId!);
+  const { caller, session } = await ownSession(request, params.sessionId!);
   const parsed = Intent.safeParse(
     Object.fromEntries(await readForm(request, { fields: ["intent", "title", "rating"] })),
   );
@@ -58,7 +57,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     return data({ error: parsed.error.issues[0]?.message ?? "That request was not understood." }, { status: 400 });
   switch (parsed.data.intent) {
     case "rename":
-      await renameSession(session, key, parsed.data.title);
+      await renameSession(caller, session, parsed.data.title);
       return { error: null };
     case "delete":
       await deleteSession(session);
@@ -68,7 +67,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       return { error: null };
     case "conclude": {
       if (session.status === STATUS.completed) return { error: null };
-      const result = await concludeWithRecap(session, key, user.apiKey, request.signal);
+      const result = await concludeWithRecap(caller, session, request.signal);
       if (result.ok) return { error: null };
       if (result.error.code === "key_rejected") {
         throw redirect("/?signedOut=key_rejected", { headers: { "Set-Cookie": await signOutCookie() } });

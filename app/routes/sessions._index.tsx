@@ -5,8 +5,7 @@ import { buttonSecondary } from "~/components/ui";
 import { listOwnSessions } from "~/models/sessions.server";
 import { formatCost, formatDate } from "~/utils/format";
 import { sessionView } from "~/chat/session-view.server";
-import { requireUser } from "~/identity/cookie.server";
-import { transcriptKey } from "~/utils/transcript-crypto.server";
+import { requireCaller } from "~/identity/caller.server";
 
 export const meta: MetaFunction = () => [{ title: "History · Assistant Lab" }];
 
@@ -20,9 +19,9 @@ const Params = z.object({
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireUser(request);
+  const caller = await requireCaller(request);
   const { after } = Params.parse(Object.fromEntries(new URL(request.url).searchParams));
-  const page = await listOwnSessions(user.userId, transcriptKey(user.apiKey), { after, limit: PAGE_SIZE });
+  const page = await listOwnSessions(caller, { after, limit: PAGE_SIZE });
   return { sessions: page.sessions.map(sessionView), nextCursor: page.nextCursor };
 }
 

@@ -66,6 +66,7 @@ export class DatabaseUnavailable extends Response {
  * makes is one that can safely land late (a transaction or a single write).
  */
 export async function withDeadline<T>(work: Promise<T>, deadlineMs = getEnv().FIRESTORE_DEADLINE_MS): Promise<T> {
+  const startedAt = callObserver ? performance.now() : 0;
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new DatabaseUnavailable()), deadlineMs);
@@ -74,7 +75,24 @@ export async function withDeadline<T>(work: Promise<T>, deadlineMs = getEnv().FI
     return await Promise.race([work, expired]);
   } finally {
     clearTimeout(timer);
+    callObserver?.({ startedAt, endedAt: performance.now() });
   }
+}
+
+/** One Firestore call as the data layer made it: when it started and when its answer (or deadline) came. */
+export type FirestoreCall = { startedAt: number; endedAt: number };
+
+let callObserver: ((call: FirestoreCall) => void) | null = null;
+
+/**
+ * Hands every Firestore call the data layer makes to `observe` until the
+ * returned function is called: how the tests count a turn's round trips.
+ */
+export function observeFirestoreCalls(observe: (call: FirestoreCall) => void): () => void {
+  callObserver = observe;
+  return () => {
+    callObserver = null;
+  };
 }
 
 /** A failure the person can do something about by trying again: a deadline, or an unreachable database. */

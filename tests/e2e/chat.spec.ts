@@ -36,6 +36,38 @@ test("a reply is visibly streaming before it completes, and Shift+Enter makes a 
   await expect(sendButton(page)).toBeVisible();
 });
 
+test("a finished reply stays as it streamed: no reload of the transcript, and the header counts it", async ({
+  page,
+}) => {
+  await signIn(page);
+  const url = await startChat(page);
+  const sessionPath = new URL(url).pathname;
+  const reloads: string[] = [];
+  page.on("request", (request) => {
+    const requested = new URL(request.url());
+    // A revalidation of this chat's loader: Remix's single fetch asks for `<path>.data`.
+    if (requested.pathname === `${sessionPath}.data`) reloads.push(request.url());
+  });
+  const usage = page.getByLabel("Session usage");
+  await expect(usage).toContainText("0 tokens");
+
+  await send(page, "How should I plan my week?");
+  await expect(conversation(page)).toContainText("Keep what works and adjust the rest.");
+  await expect(sendButton(page)).toBeVisible();
+  await send(page, "And the week after?");
+  await expect(conversation(page).locator(":scope > li")).toHaveCount(4);
+  await expect(sendButton(page)).toBeVisible();
+
+  expect(reloads).toEqual([]);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("How should I plan my week?");
+  await expect(usage).not.toContainText("0 tokens");
+  const shown = await usage.innerText();
+  // What the page added up from the replies is what the server saved.
+  await visit(page, url);
+  await expect(page.getByLabel("Session usage")).toHaveText(shown);
+  await expect(conversation(page).locator(":scope > li")).toHaveCount(4);
+});
+
 test("stop keeps the partial reply, marked as stopped, after a reload", async ({ page }) => {
   await signIn(page);
   const url = await startChat(page);

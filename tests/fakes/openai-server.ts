@@ -19,7 +19,14 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { encode } from "gpt-tokenizer";
 
-export type RecordedRequest = { method: string; path: string; apiKey: string; body: unknown };
+export type RecordedRequest = {
+  method: string;
+  path: string;
+  apiKey: string;
+  body: unknown;
+  /** performance.now() when the request arrived: tests time the app's work before the provider is called. */
+  at: number;
+};
 
 export type FakeProvider = {
   /** Base URL including /v1, as OPENAI_BASE_URL expects. */
@@ -87,10 +94,11 @@ async function handle(
   requests: RecordedRequest[],
   options: FakeProviderOptions,
 ) {
+  const at = performance.now();
   const url = new URL(req.url ?? "/", "http://fake");
   const body = req.method === "POST" ? await readJson(req) : undefined;
   const apiKey = (req.headers.authorization ?? "").replace(/^Bearer\s+/i, "");
-  requests.push({ method: req.method ?? "GET", path: url.pathname, apiKey, body });
+  requests.push({ method: req.method ?? "GET", path: url.pathname, apiKey, body, at });
 
   if (url.pathname === "/health") return sendJson(res, 200, { ok: true });
   if (body === INVALID_JSON) {

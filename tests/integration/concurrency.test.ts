@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { admitMessage, getOwnSession, listMessages, sessions } from "~/models/sessions.server";
 import { transcriptKey } from "~/utils/transcript-crypto.server";
 import { readChatEvents } from "~/chat/events";
-import { chat, chatRequest, createTestBot, replyText, say, startSessionFor } from "../setup/chat";
+import { chat, chatRequest, createTestBot, replyText, say, startSessionFor, transcriptOf } from "../setup/chat";
 import {
   newChatOver,
   openTurn,
@@ -61,8 +61,8 @@ describe("two sends to one session at the same moment", () => {
         await untilSaved(sessionId, 4);
 
         const key = transcriptKey(person.apiKey);
-        const session = (await getOwnSession(sessionId, person.userId, key))!;
-        const transcript = (await listMessages(sessionId, key))
+        const session = (await getOwnSession(person.caller, sessionId))!;
+        const transcript = (await transcriptOf(person, sessionId))
           .filter((message) => message.content)
           .map(({ role, content }) => ({ role, content }));
         expect(transcript).toHaveLength(4);
@@ -218,7 +218,7 @@ describe("a turn whose server died mid-reply", () => {
     const sessionId = await startSessionFor(person, bot.id);
     const key = transcriptKey(person.apiKey);
     // A server admits a turn and dies before it answers: nothing renews or ends its lease.
-    await admitMessage((await getOwnSession(sessionId, person.userId, key))!, key, "orphaned question");
+    await admitMessage(person.caller, (await getOwnSession(person.caller, sessionId))!, "orphaned question");
 
     const refused = await run(() =>
       chat({
@@ -238,7 +238,7 @@ describe("a turn whose server died mid-reply", () => {
       .doc(sessionId)
       .update({ reply_lease_until: new Date(Date.now() - 1_000) });
     expect(replyText(await say(person, sessionId, "are you there?"))).toContain("are you there?");
-    const session = (await getOwnSession(sessionId, person.userId, key))!;
+    const session = (await getOwnSession(person.caller, sessionId))!;
     expect(session.context.turns.map((turn) => turn.content.slice(0, 20))).toEqual([
       "orphaned question",
       "are you there?",

@@ -77,7 +77,7 @@ describe("a 60-turn coaching conversation", () => {
       expect(writesPerTurn[49]).toBe(writesPerTurn[0]);
       expect(new Set(writesPerTurn).size).toBe(1);
 
-      const session = (await getOwnSession(sessionId, person.userId, transcriptKey(person.apiKey)))!;
+      const session = (await getOwnSession(person.caller, sessionId))!;
       expect(session.context.summary).toBeTruthy();
       expect(session.message_count).toBe(120);
     },

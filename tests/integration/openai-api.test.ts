@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { getOwnSession, listMessages } from "~/models/sessions.server";
 import { db } from "~/utils/db.server";
 import { transcriptKey } from "~/utils/transcript-crypto.server";
-import { createTestBot } from "../setup/chat";
+import { createTestBot, transcriptOf } from "../setup/chat";
 import { fakeProvider } from "../setup/integration";
 import { signedInPerson, type Person } from "../setup/people";
 import { startAppServer, type AppServer } from "../setup/app-server";
@@ -81,11 +81,12 @@ describe("POST /v1/chat/completions", () => {
 
     const sessionId = response.headers.get("x-session-id")!;
     expect(sessionId).toBeTruthy();
-    const session = (await getOwnSession(sessionId, person.userId, transcriptKey(person.apiKey)))!;
+    const session = (await getOwnSession(person.caller, sessionId))!;
     expect(session).toMatchObject({ source: "api", bot_id: botId, message_count: 2 });
-    expect(
-      (await listMessages(sessionId, transcriptKey(person.apiKey))).map((message) => message.content?.slice(0, 7)),
-    ).toEqual(["the sea", "Thanks "]);
+    expect((await transcriptOf(person, sessionId)).map((message) => message.content?.slice(0, 7))).toEqual([
+      "the sea",
+      "Thanks ",
+    ]);
     // Stored encrypted, like any chat.
     const stored = await db().collection("sessions").doc(sessionId).collection("messages").get();
     expect(JSON.stringify(stored.docs.map((doc) => doc.data()))).not.toContain("the sea");
@@ -131,7 +132,7 @@ describe("POST /v1/chat/completions", () => {
     const sent = lastSent(person.apiKey);
     expect(sent.messages.map((message) => message.role)).toEqual(["system", "user", "assistant", "user"]);
     expect(sent.messages[1]!.content).toBe("mountains");
-    const session = (await getOwnSession(sessionId, person.userId, transcriptKey(person.apiKey)))!;
+    const session = (await getOwnSession(person.caller, sessionId))!;
     expect(session.message_count).toBe(4);
   });
 

@@ -49,7 +49,7 @@ describe("the web chat", () => {
         }),
       );
       expect(concluded.data).toEqual({ error: null });
-      expect((await getOwnSession(sessionId, person.userId, transcriptKey(person.apiKey)))!.recap).toBeTruthy();
+      expect((await getOwnSession(person.caller, sessionId))!.recap).toBeTruthy();
     },
   );
 

@@ -7,7 +7,17 @@ import { loader as usageLoader } from "~/routes/usage";
 import { db } from "~/utils/db.server";
 import { transcriptKey } from "~/utils/transcript-crypto.server";
 import { allDocuments } from "../setup/firestore";
-import { chat, chatRequest, collect, createTestBot, replyText, run, say, startSessionFor } from "../setup/chat";
+import {
+  chat,
+  chatRequest,
+  collect,
+  createTestBot,
+  replyText,
+  run,
+  say,
+  startSessionFor,
+  transcriptOf,
+} from "../setup/chat";
 import { signedInPerson } from "../setup/people";
 
 describe("starting a chat", () => {
@@ -64,18 +74,27 @@ describe("a turn", () => {
     const sessionId = await startSessionFor(person, bot.id);
     const events = await say(person, sessionId, "How do I stay focused?");
     expect(replyText(events)).toContain("How do I stay focused?");
-    expect(events.at(-1)).toEqual({ type: "done", finish_reason: "stop", interrupted: false });
+    const done = events.at(-1);
+    expect(done).toEqual({
+      type: "done",
+      finish_reason: "stop",
+      interrupted: false,
+      message_id: expect.any(String),
+      title: "How do I stay focused?",
+    });
     const usage = events.find((event) => event.type === "usage");
     expect(usage).toMatchObject({ usage: { cost_usd: expect.any(Number) } });
 
-    const key = transcriptKey(person.apiKey);
-    const messages = await listMessages(sessionId, key);
+    const messages = await transcriptOf(person, sessionId);
+    // The browser keeps the reply it was sent: its id and cost are the saved ones.
+    expect(done?.type === "done" && done.message_id).toBe(messages[1]!.id);
+    expect(usage?.type === "usage" && usage.usage.cost_usd).toBe(messages[1]!.cost_usd);
     expect(messages.map((message) => [message.role, message.status])).toEqual([
       ["user", "complete"],
       ["assistant", "complete"],
     ]);
     expect(messages[0]!.content).toBe("How do I stay focused?");
-    const session = (await getOwnSession(sessionId, person.userId, key))!;
+    const session = (await getOwnSession(person.caller, sessionId))!;
     expect(session).toMatchObject({ message_count: 2, status: STATUS.started, title: "How do I stay focused?" });
     expect(session.prompt_tokens).toBeGreaterThan(0);
     expect(session.cost_usd).toBeGreaterThan(0);
@@ -98,9 +117,9 @@ describe("a turn", () => {
     });
 
     const key = transcriptKey(person.apiKey);
-    let session = (await getOwnSession(sessionId, person.userId, key))!;
+    let session = (await getOwnSession(person.caller, sessionId))!;
     expect(session.status).toBe(STATUS.providerError);
-    const messages = await listMessages(sessionId, key);
+    const messages = await transcriptOf(person, sessionId);
     expect(messages[0]).toMatchObject({ role: "user", content: "[fake:500] are you there?" });
     expect(messages[1]).toMatchObject({
       role: "assistant",
@@ -114,7 +133,7 @@ describe("a turn", () => {
 
     const next = await say(person, sessionId, "Trying again");
     expect(replyText(next)).toContain("Trying again");
-    session = (await getOwnSession(sessionId, person.userId, key))!;
+    session = (await getOwnSession(person.caller, sessionId))!;
     expect(session.status).toBe(STATUS.started);
   });
 
@@ -127,7 +146,7 @@ describe("a turn", () => {
     expect(events.find((event) => event.type === "error")).toMatchObject({
       error: { code: "timeout", message: expect.stringContaining("What arrived is kept") },
     });
-    const messages = await listMessages(sessionId, transcriptKey(person.apiKey));
+    const messages = await transcriptOf(person, sessionId);
     expect(messages[1]).toMatchObject({
       role: "assistant",
       status: "error",
@@ -157,9 +176,9 @@ describe("a turn", () => {
     })) as Response;
     const text = replyText(await collect(response));
     expect(text).toContain("First question");
-    const messages = await listMessages(sessionId, transcriptKey(person.apiKey));
+    const messages = await transcriptOf(person, sessionId);
     expect(messages.map((message) => message.role)).toEqual(["user", "assistant"]);
-    const session = (await getOwnSession(sessionId, person.userId, transcriptKey(person.apiKey)))!;
+    const session = (await getOwnSession(person.caller, sessionId))!;
     expect(session.message_count).toBe(2);
     expect(session.context.turns).toHaveLength(2);
   });
@@ -186,7 +205,7 @@ describe("a turn", () => {
     });
     expect(Number(second.headers.get("Retry-After"))).toBeGreaterThan(0);
     await collect(first);
-    const messages = await listMessages(sessionId, transcriptKey(person.apiKey));
+    const messages = await transcriptOf(person, sessionId);
     expect(messages.map((message) => message.role)).toEqual(["user", "assistant"]);
     expect(replyText(await say(person, sessionId, "third"))).toContain("third");
   });
@@ -209,7 +228,7 @@ describe("a turn", () => {
       });
     await Promise.all([run(conclude), run(conclude)]);
     await collect(slow);
-    const session = (await getOwnSession(sessionId, person.userId, transcriptKey(person.apiKey)))!;
+    const session = (await getOwnSession(person.caller, sessionId))!;
     expect(session.status).toBe(STATUS.completed);
     expect((await db().collection("bots").doc(bot.id).get()).get("sessions_ended")).toBe(1);
   });
@@ -251,7 +270,7 @@ describe("a turn", () => {
     );
     expect(remove.status).toBe(404);
     expect((await sessions().doc(sessionId).get()).updateTime?.isEqual(before!)).toBe(true);
-    expect(await listMessages(sessionId, transcriptKey(owner.apiKey))).toHaveLength(2);
+    expect(await transcriptOf(owner, sessionId)).toHaveLength(2);
   });
 
   test("a message over the size limit is refused with a clear error and nothing is saved", async () => {
@@ -269,7 +288,7 @@ describe("a turn", () => {
     expect(outcome.data).toMatchObject({
       error: { field: "message", message: expect.stringMatching(/at most 8,000 characters/) },
     });
-    expect(await listMessages(sessionId, transcriptKey(person.apiKey))).toEqual([]);
+    expect(await transcriptOf(person, sessionId)).toEqual([]);
     expect((await sessions().doc(sessionId).get()).get("message_count")).toBe(0);
   });
 });
@@ -304,7 +323,7 @@ describe("encryption at rest", () => {
     await say(person, sessionId, "second");
     const docs = (await sessions().doc(sessionId).collection("messages").orderBy("created_date").get()).docs;
     await docs[2]!.ref.update({ message: docs[0]!.get("message") });
-    const messages = await listMessages(sessionId, transcriptKey(person.apiKey));
+    const messages = await transcriptOf(person, sessionId);
     expect(messages[0]!.content).toBe("first");
     expect(messages[2]!.content).toBeNull();
   });
@@ -315,14 +334,17 @@ describe("encryption at rest", () => {
     const sessionId = await startSessionFor(person, bot.id);
     await say(person, sessionId, "remember this");
 
-    const withoutKey = await listMessages(sessionId, transcriptKey("sk-someone-else-entirely"));
+    const withoutKey = await transcriptOf(person, sessionId, {
+      ...person.caller,
+      key: transcriptKey("sk-someone-else-entirely"),
+    });
     expect(withoutKey.map((message) => message.content)).toEqual([null, null]);
-    const otherSecret = await listMessages(
-      sessionId,
-      transcriptKey(person.apiKey, "another-server-secret-0123456789abcdef"),
-    );
+    const otherSecret = await transcriptOf(person, sessionId, {
+      ...person.caller,
+      key: transcriptKey(person.apiKey, "another-server-secret-0123456789abcdef"),
+    });
     expect(otherSecret.map((message) => message.content)).toEqual([null, null]);
-    const again = await listMessages(sessionId, transcriptKey(person.apiKey));
+    const again = await transcriptOf(person, sessionId);
     expect(again[0]!.content).toBe("remember this");
   });
 });
@@ -359,7 +381,7 @@ describe("sessions over time", () => {
     expect((await act({ intent: "conclude" })).status).toBe(200);
     expect((await act({ intent: "rate", rating: "up" })).status).toBe(200);
     const key = transcriptKey(person.apiKey);
-    const session = (await getOwnSession(sessionId, person.userId, key))!;
+    const session = (await getOwnSession(person.caller, sessionId))!;
     expect(session).toMatchObject({ title: "Weekly plan", status: STATUS.completed, rating: "up" });
     expect(session.recap).toContain("Summarize the key points so far.");
     const ended = await Promise.all([

@@ -41,7 +41,13 @@ describe("the test drive", () => {
     expect(text).toContain("autumn leaves");
     expect(received.filter((event) => event.type === "delta").length).toBeGreaterThan(5);
     expect(received.at(-2)).toMatchObject({ type: "usage", usage: { prompt_tokens: expect.any(Number) } });
-    expect(received.at(-1)).toEqual({ type: "done", finish_reason: "stop", interrupted: false });
+    expect(received.at(-1)).toEqual({
+      type: "done",
+      finish_reason: "stop",
+      interrupted: false,
+      message_id: null,
+      title: null,
+    });
 
     const sent = fakeProvider.requests.findLast((request) => request.apiKey === person.apiKey)!;
     expect(sent.body).toMatchObject({

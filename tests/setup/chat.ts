@@ -1,6 +1,8 @@
 // Driving chat sessions through the real routes in integration tests.
 import { expect } from "vitest";
 import { createBot, getOpenableBot } from "~/models/bots.server";
+import type { Caller } from "~/models/caller";
+import { getOwnSession, listMessages } from "~/models/sessions.server";
 import { action as startChat } from "~/routes/assistants.$botId.chat";
 import { action as chat } from "~/routes/api.chat";
 import { readChatEvents, type ChatEvent } from "~/chat/events";
@@ -65,3 +67,10 @@ export function replyText(events: ChatEvent[]): string {
 }
 
 export { chat, run };
+
+/** The transcript of a person's session as the data layer reads it, optionally under another caller's key. */
+export async function transcriptOf(person: Person, sessionId: string, as: Caller = person.caller) {
+  const session = await getOwnSession({ ...as, userId: person.userId }, sessionId);
+  expect(session, "the person's session").not.toBeNull();
+  return listMessages(as, session!);
+}

@@ -1,13 +1,16 @@
 // Signed-in people for integration tests: a user document, a real sealed
 // session cookie, and requests that carry it.
 import { randomUUID } from "node:crypto";
-import { userHashFor } from "~/identity/sign-in.server";
+import { callerFor, userHashFor } from "~/identity/caller.server";
+import type { Caller } from "~/models/caller";
 import { signInUser } from "~/models/users.server";
 import { signInCookie } from "~/identity/cookie.server";
 import { FAKE_CHAT_MODELS } from "../fakes/openai-server";
 
 export type Person = {
   userId: string;
+  /** The person as the data layer takes them. */
+  caller: Caller;
   apiKey: string;
   cookie: string;
   request: (path: string, init?: RequestInit) => Request;
@@ -29,7 +32,7 @@ export async function signedInPerson(
     }
     return request(path, { method: "POST", body, headers: { "Content-Type": "application/x-www-form-urlencoded" } });
   };
-  return { userId, apiKey, cookie, request, form };
+  return { userId, caller: callerFor({ userId, apiKey }), apiKey, cookie, request, form };
 }
 
 export type Outcome = { status: number; headers: Headers; data: unknown };

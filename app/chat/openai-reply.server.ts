@@ -1,0 +1,119 @@
+import type { ChatCompletion, ChatCompletionChunk } from "openai/resources/chat/completions";
+import { apiFailure, type ProviderFailure } from "~/provider/errors.server";
+import { openAiError } from "~/utils/openai-error";
+import { anySignal } from "~/utils/signals";
+import { eventStream } from "./event-stream.server";
+import { NOT_SAVED, type TurnEvent, type TurnOutcome } from "./turn.server";
+
+// The OpenAI-compatible wire format of a turn: the provider's own chunks
+// passed on (streamed), or the chunks put together as one completion (not
+// streamed). A failure before the first chunk is an HTTP error in OpenAI's
+// shape, so SDKs raise their typed errors; one after it ends the stream with
+// an error chunk, as OpenAI's own streams do.
+
+type StartTurn = (signal: AbortSignal) => AsyncGenerator<TurnEvent, void, undefined>;
+
+/** Streams a turn as `chat.completion.chunk` events. */
+export async function streamedCompletion(
+  requestSignal: AbortSignal,
+  start: StartTurn,
+  options: { includeUsage: boolean; headers: Record<string, string> },
+): Promise<Response> {
+  const clientGone = new AbortController();
+  const events = start(anySignal(requestSignal, clientGone.signal));
+  const first = await events.next();
+  if (!first.done && first.value.type === "end" && failedBeforeReply(first.value.outcome)) {
+    return failureResponse(first.value.outcome.failure!, options.headers);
+  }
+  return eventStream(
+    requestSignal,
+    async (sink, signal) => {
+      signal.addEventListener("abort", () => clientGone.abort(), { once: true });
+      const write = (data: string) => sink.write(`data: ${data}\n\n`);
+      const handle = (event: TurnEvent) => {
+        if (event.type === "chunk") {
+          const chunk = forCaller(event.chunk, options.includeUsage);
+          if (chunk) write(JSON.stringify(chunk));
+        } else if (event.type === "end") {
+          const error = endError(event.outcome);
+          if (error) write(JSON.stringify({ error: { ...error, type: "server_error", param: null } }));
+          else if (!event.outcome.interrupted) write("[DONE]");
+        }
+      };
+      if (!first.done) handle(first.value);
+      for await (const event of events) handle(event);
+    },
+    options.headers,
+  );
+}
+
+/** Runs a turn to its end and answers with one `chat.completion`. */
+export async function wholeCompletion(
+  requestSignal: AbortSignal,
+  start: StartTurn,
+  options: { headers: Record<string, string> },
+): Promise<Response> {
+  const chunks: ChatCompletionChunk[] = [];
+  let outcome: TurnOutcome | null = null;
+  for await (const event of start(requestSignal)) {
+    if (event.type === "chunk") chunks.push(event.chunk);
+    if (event.type === "end") outcome = event.outcome;
+  }
+  if (outcome!.failure) return failureResponse(outcome!.failure, options.headers);
+  // The caller has paid for this completion: it is theirs even when it could not be recorded.
+  const headers = outcome!.saved ? options.headers : { ...options.headers, "X-Assistant-Lab-Warning": NOT_SAVED.code };
+  return Response.json(completionOf(chunks, outcome!), { headers });
+}
+
+function failedBeforeReply(outcome: TurnOutcome): boolean {
+  return outcome.failure !== null && outcome.text === "";
+}
+
+function failureResponse(failure: ProviderFailure, headers: Record<string, string>): Response {
+  const error = apiFailure(failure);
+  const retryAfter: Record<string, string> =
+    failure.retryAfterSeconds !== null ? { "Retry-After": String(failure.retryAfterSeconds) } : {};
+  return openAiError(error.status, error.message, error.type, error.code, { headers: { ...headers, ...retryAfter } });
+}
+
+/** How a stream ends badly: the provider failed, the server is shutting down, or the reply was not saved. */
+function endError(outcome: TurnOutcome): { message: string; code: string } | null {
+  if (outcome.failure) {
+    const error = apiFailure(outcome.failure);
+    return { message: error.message, code: error.code };
+  }
+  if (outcome.error) return { message: outcome.error.message, code: outcome.error.code };
+  if (!outcome.saved) return { message: NOT_SAVED.message, code: NOT_SAVED.code };
+  return null;
+}
+
+/** Callers who did not ask for usage get chunks without it, as the provider would send them. */
+function forCaller(chunk: ChatCompletionChunk, includeUsage: boolean): ChatCompletionChunk | null {
+  if (includeUsage) return chunk;
+  if (chunk.choices.length === 0 && chunk.usage) return null;
+  const { usage: _usage, ...withoutUsage } = chunk;
+  return withoutUsage;
+}
+
+/** The streamed chunks put together as the completion the provider would have answered with. */
+function completionOf(chunks: ChatCompletionChunk[], outcome: TurnOutcome): ChatCompletion {
+  const first = chunks[0];
+  const providerUsage = chunks.findLast((chunk) => chunk.usage)?.usage;
+  const { cost_usd: _cost, ...usage } = outcome.usage;
+  return {
+    id: first?.id ?? `chatcmpl-${crypto.randomUUID()}`,
+    object: "chat.completion",
+    created: first?.created ?? Math.floor(Date.now() / 1000),
+    model: first?.model ?? "",
+    ...(first?.system_fingerprint ? { system_fingerprint: first.system_fingerprint } : {}),
+    choices: [
+      {
+        index: 0,
+        message: { role: "assistant", content: outcome.text, refusal: null },
+        logprobs: null,
+        finish_reason: (outcome.finishReason ?? "stop") as ChatCompletion.Choice["finish_reason"],
+      },
+    ],
+    usage: providerUsage ?? usage,
+  };
+}
