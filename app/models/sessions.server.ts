@@ -128,13 +128,16 @@ function toSession(snapshot: DocumentSnapshot, key: TranscriptKey, withContext =
 /**
  * Snapshots the bot's active instructions, summary prompt, model config and
  * session type (with the model the person picked), and counts the start on
- * the user, the bot and its prompt, all in one batch.
+ * the user, the bot and its prompt, all in one batch. `modelFallbackFrom`
+ * records the assistant's own model when the key could not use it, so the
+ * chat can say why it runs another.
  */
 export async function startSession(options: {
   userId: string;
   bot: BotWithActive;
   model: string;
   source?: "web" | "api";
+  modelFallbackFrom?: string;
 }): Promise<string> {
   const { bot } = options;
   const ref = sessions().doc();
@@ -165,6 +168,7 @@ export async function startSession(options: {
     cost_usd: 0,
     unpriced_tokens: 0,
     source: options.source ?? "web",
+    ...(options.modelFallbackFrom ? { model_fallback_from: options.modelFallbackFrom } : {}),
   });
   const started = { sessions_started: FieldValue.increment(1) };
   batch.update(db().collection("users").doc(options.userId), started);
