@@ -20,7 +20,14 @@ import {
   type ModelFacts,
   type ModelTable,
 } from "~/provider/models";
-import { assistantSchema, LIMITS, PRESETS, SESSION_TYPES, type PresetName } from "~/schemas/assistant";
+import {
+  assistantFieldsSchema,
+  assistantSchema,
+  LIMITS,
+  PRESETS,
+  SESSION_TYPES,
+  type PresetName,
+} from "~/schemas/assistant";
 import { NEUTRAL_SAMPLING, SAMPLING_SETTINGS, type SamplingSetting } from "~/schemas/model-settings";
 import { AssistantCard } from "./assistant-card";
 import { TestDrive } from "./test-drive";
@@ -69,7 +76,8 @@ export function AssistantForm({
     id: "assistant",
     lastResult,
     defaultValue,
-    constraint: getZodConstraint(schema),
+    // Conform reads constraints from an object schema, not from one the model's rules transform.
+    constraint: getZodConstraint(assistantFieldsSchema(models)),
     shouldValidate: "onBlur",
     shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema }),

@@ -194,12 +194,17 @@ function assistantFields(models: readonly string[]) {
 /** Every field the lab form posts. */
 export const ASSISTANT_FIELDS = Object.keys(assistantFields([]));
 
+/** The lab's fields one by one, before the model's rules: what the browser's input constraints come from. */
+export function assistantFieldsSchema(models: readonly string[]) {
+  return z.object(assistantFields(models));
+}
+
 /** The lab form, for the person's own models; `rulesOf` as in modelConfigSchema. */
 export function assistantSchema(
   models: readonly string[],
   rulesOf: (model: string) => SettingsRules = () => EVERY_SETTING,
 ) {
-  return z.object(assistantFields(models)).transform((input, ctx) => withModelRules(input, ctx, rulesOf));
+  return assistantFieldsSchema(models).transform((input, ctx) => withModelRules(input, ctx, rulesOf));
 }
 
 export type AssistantInput = z.infer<ReturnType<typeof assistantSchema>>;
