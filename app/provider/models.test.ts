@@ -49,6 +49,8 @@ describe("the request each model family takes", () => {
     ["gpt-5-2025-08-07", { max_completion_tokens: 500, reasoning_effort: "high", messages: asDeveloper }],
     ["gpt-5.1", { max_completion_tokens: 500, reasoning_effort: "high", messages: asDeveloper }],
     ["gpt-5.2", { max_completion_tokens: 500, reasoning_effort: "high", messages: asDeveloper }],
+    ["gpt-5.4-mini", { max_completion_tokens: 500, reasoning_effort: "high", messages: asDeveloper }],
+    ["gpt-5.5", { max_completion_tokens: 500, reasoning_effort: "high", messages: asDeveloper }],
   ])("%s, with every setting stored and effort high", (model, expected) => {
     expect(request(model, { reasoning_effort: "high" })).toEqual({ model, ...expected });
   });
@@ -148,6 +150,9 @@ describe("prices", () => {
 
   test("a model without a known price costs null, not a guess", () => {
     expect(costFor(describeModel("llama3.1:8b"), { prompt_tokens: 1_000, completion_tokens: 1_000 })).toBeNull();
+    // A smaller model's row states its own price, or none, rather than take the larger one's.
+    expect(describeModel("gpt-5.4-nano").price).toBeNull();
+    expect(describeModel("gpt-5.4-mini").price).toEqual({ input: 0.75, output: 4.5 });
   });
 });
 

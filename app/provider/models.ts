@@ -107,6 +107,15 @@ export const MODEL_TABLE: ModelTable = {
     contextWindow: 400_000,
     price: { input: 1.75, output: 14 },
   },
+  "gpt-5.4": {
+    ...reasoning(["none", "low", "medium", "high", "xhigh"]),
+    contextWindow: 1_050_000,
+    price: { input: 2.5, output: 15 },
+  },
+  "gpt-5.4-mini": { contextWindow: 400_000, price: { input: 0.75, output: 4.5 } },
+  // Smaller models must not inherit the larger one's price: unknown until configured.
+  "gpt-5.4-nano": { contextWindow: 400_000, price: null },
+  "gpt-5.5": { ...reasoning(["none", "low", "medium", "high", "xhigh"]), contextWindow: 400_000, price: null },
 };
 
 const UNKNOWN_MODEL: ModelFacts = { ...STANDARD, contextWindow: DEFAULT_CONTEXT_WINDOW, price: null };
