@@ -40,37 +40,37 @@ export function modelTable(env: Env = getEnv()): ModelTable {
   return merged.table;
 }
 
-export function describe(model: string): ModelFacts {
+export function modelFacts(model: string): ModelFacts {
   return describeModel(model, modelTable());
 }
 
 /** Which settings the lab asks for on this model: the schema's view of the table. */
 export function settingsRulesOf(model: string): SettingsRules {
-  const { sampling, reasoningEfforts } = describe(model);
+  const { sampling, reasoningEfforts } = modelFacts(model);
   return { sampling, reasoningEfforts };
 }
 
 export function contextWindow(model: string): number {
-  return describe(model).contextWindow;
+  return modelFacts(model).contextWindow;
 }
 
 /** Dollars for this usage, or null when the model has no known price: never a guess. */
 export function costOf(model: string, usage: { prompt_tokens: number; completion_tokens: number }): number | null {
-  return costFor(describe(model), usage);
+  return costFor(modelFacts(model), usage);
 }
 
 export function isReasoningModel(model: string): boolean {
-  return isReasoning(describe(model));
+  return isReasoning(modelFacts(model));
 }
 
 export type SamplingSettings = ChatSettings;
 
 /** The settings part of a request, as the model takes them. */
 export function requestSettings(model: string, settings: SamplingSettings) {
-  return settingsFor(model, describe(model), settings);
+  return settingsFor(model, modelFacts(model), settings);
 }
 
 /** A whole chat request as the model takes it (see buildChatRequest). */
 export function chatRequest(params: Parameters<typeof buildChatRequest>[1]) {
-  return buildChatRequest(describe(params.model), params);
+  return buildChatRequest(modelFacts(params.model), params);
 }

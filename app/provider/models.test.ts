@@ -184,7 +184,7 @@ describe("settings a model does not take", () => {
       "max 800 completion tokens · reasoning effort high",
     );
     expect(settingsSummary(stored, describeModel("gpt-5-mini"))).toBe(
-      "max 800 completion tokens · reasoning effort default",
+      "max 800 completion tokens · default reasoning effort",
     );
     expect(settingsSummary({ ...stored, max_tokens: 1_000 }, describeModel("gpt-4o"))).toBe(
       "max 1,000 tokens · temperature 0.7 · top P 0.9 · frequency penalty 0 · presence penalty 0",

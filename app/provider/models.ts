@@ -189,13 +189,18 @@ export type RequestSettings = {
   reasoning_effort?: ReasoningEffort;
 };
 
+/** The stored reasoning effort, if this model takes it. */
+function effortOf(settings: ChatSettings, facts: ModelFacts): ReasoningEffort | undefined {
+  return facts.reasoningEfforts.find((known) => known === settings.reasoning_effort);
+}
+
 /** The settings part of a request as the model takes them; anything it refuses is left out. */
 export function settingsFor(model: string, facts: ModelFacts, settings: ChatSettings): RequestSettings {
   const request: RequestSettings = { model, [facts.tokenLimit]: settings.max_tokens };
   for (const name of facts.sampling) {
     if (settings[name] !== undefined) request[name] = settings[name];
   }
-  const effort = facts.reasoningEfforts.find((known) => known === settings.reasoning_effort);
+  const effort = effortOf(settings, facts);
   if (effort) request.reasoning_effort = effort;
   return request;
 }
@@ -227,8 +232,7 @@ export function leftOutSettings(config: ChatSettings, facts: ModelFacts): string
   const leftOut = SAMPLING_SETTINGS.filter(
     (name) => !facts.sampling.includes(name) && config[name] !== undefined && config[name] !== NEUTRAL_SAMPLING[name],
   ).map((name) => `${lowerFirst(SAMPLING_LABELS[name])} ${config[name]}`);
-  const effort = config.reasoning_effort;
-  if (effort && !facts.reasoningEfforts.some((known) => known === effort)) leftOut.push(`reasoning effort ${effort}`);
+  if (config.reasoning_effort && !effortOf(config, facts)) leftOut.push(`reasoning effort ${config.reasoning_effort}`);
   return leftOut;
 }
 
@@ -244,10 +248,11 @@ export function settingsSummary(config: ChatSettings, facts: ModelFacts): string
   const sampling = facts.sampling
     .filter((name) => config[name] !== undefined)
     .map((name) => `${lowerFirst(SAMPLING_LABELS[name])} ${config[name]}`);
-  const effort = facts.reasoningEfforts.length
-    ? [`reasoning effort ${facts.reasoningEfforts.find((known) => known === config.reasoning_effort) ?? "default"}`]
+  const effort = effortOf(config, facts);
+  const reasoning = facts.reasoningEfforts.length
+    ? [effort ? `reasoning effort ${effort}` : "default reasoning effort"]
     : [];
-  return [limit, ...sampling, ...effort].join(" · ");
+  return [limit, ...sampling, ...reasoning].join(" · ");
 }
 
 /** The models to fall back on, most suitable first, by family. */

@@ -11,7 +11,7 @@ import { saveOrKeepForm } from "~/utils/form-outage.server";
 import { readForm } from "~/utils/request-body.server";
 import { requireAccount } from "~/identity/sign-in.server";
 import { settingsSummary } from "~/provider/models";
-import { describe } from "~/provider/models.server";
+import { modelFacts } from "~/provider/models.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Edit ${data.name} · Assistant Lab` : "Not found · Assistant Lab" },
@@ -81,7 +81,7 @@ function versionRows(versions: BotVersions) {
     summary: rows(versions.summary, (prompt) => prompt.message),
     model_config: rows(
       versions.model_config,
-      ({ config }) => `${config.model} · ${settingsSummary(config, describe(config.model))}`,
+      ({ config }) => `${config.model} · ${settingsSummary(config, modelFacts(config.model))}`,
     ),
   };
 }

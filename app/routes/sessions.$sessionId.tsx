@@ -8,7 +8,7 @@ import { ModelNotes } from "~/components/model-notes";
 import { starterPromptsOf } from "~/models/bots.server";
 import { modelFallbackOf } from "~/models/session-notes.server";
 import { fallbackNote, leftOutNote, leftOutSettings } from "~/provider/models";
-import { describe } from "~/provider/models.server";
+import { modelFacts } from "~/provider/models.server";
 import {
   deleteSession,
   getOwnSession,
@@ -55,7 +55,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 /** The chat's model, when it is not the assistant's own, and the assistant's settings it does not take. */
 function modelNotes(config: ChatSession["bot_model_config"], fallbackFrom: string | null): string[] {
-  const leftOut = leftOutNote(config.model, leftOutSettings(config, describe(config.model)));
+  const leftOut = leftOutNote(config.model, leftOutSettings(config, modelFacts(config.model)));
   return [fallbackFrom ? fallbackNote(fallbackFrom, config.model) : null, leftOut].filter((note) => note !== null);
 }
 

@@ -463,7 +463,7 @@ describe("reasoning models in the lab", () => {
     };
     expect(data.defaultValue.reasoning_effort).toBe("");
     expect(data.versions.model_config.map((version) => version.text)).toEqual([
-      "gpt-5-mini · max 2,000 completion tokens · reasoning effort default",
+      "gpt-5-mini · max 2,000 completion tokens · default reasoning effort",
       "gpt-5-mini · max 2,000 completion tokens · reasoning effort high",
       "gpt-5-mini · max 2,000 completion tokens · reasoning effort minimal",
     ]);
