@@ -266,12 +266,18 @@ const FALLBACKS = {
  * or another person's key lacks it): the same model's base or newest snapshot
  * if the key has it, else a model of the same family (reasoning or not), else
  * any. `wanted` itself when the key has it; null when the key has no model.
+ * The family comes from `table` (the built-in one unless a caller passes the
+ * configured one).
  */
-export function fallbackModel(wanted: string, keyModels: readonly string[]): string | null {
+export function fallbackModel(
+  wanted: string,
+  keyModels: readonly string[],
+  table: ModelTable = MODEL_TABLE,
+): string | null {
   if (keyModels.includes(wanted)) return wanted;
-  const family = isReasoning(describeModel(wanted)) ? "reasoning" : "standard";
+  const family = isReasoning(describeModel(wanted, table)) ? "reasoning" : "standard";
   const other = family === "reasoning" ? "standard" : "reasoning";
-  const sameFamily = keyModels.filter((model) => isReasoning(describeModel(model)) === (family === "reasoning"));
+  const sameFamily = keyModels.filter((model) => isReasoning(describeModel(model, table)) === (family === "reasoning"));
   return (
     baseOf(wanted, sameFamily) ??
     newestSnapshotOf(wanted, sameFamily) ??

@@ -10,7 +10,7 @@ import { botSummary, getOpenableBot } from "~/models/bots.server";
 import { SESSION_TYPES } from "~/schemas/assistant";
 import { isOperator, requireAccount } from "~/identity/sign-in.server";
 import { fallbackModel, leftOutNote, leftOutSettings, settingsSummary } from "~/provider/models";
-import { modelFacts } from "~/provider/models.server";
+import { modelFacts, modelTable } from "~/provider/models.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.bot.name} · Assistant Lab` : "Not found · Assistant Lab" },
@@ -23,7 +23,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const config = bot.modelConfig.config;
   const model = config.model;
   const facts = modelFacts(model);
-  const fallback = fallbackModel(model, account.chat_models);
+  const fallback = fallbackModel(model, account.chat_models, modelTable());
   return {
     bot: botSummary(bot),
     model,

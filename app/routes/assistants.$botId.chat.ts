@@ -3,6 +3,7 @@ import { getOpenableBot } from "~/models/bots.server";
 import { startSession } from "~/models/sessions.server";
 import { requireAccount } from "~/identity/sign-in.server";
 import { fallbackModel } from "~/provider/models";
+import { modelTable } from "~/provider/models.server";
 import { readForm } from "~/utils/request-body.server";
 
 /** Starts a chat: a new session snapshotting the assistant, then its page. */
@@ -21,9 +22,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 /** The person's pick when their key can use it, else the assistant's model or the closest one the key has. */
-export function chooseModel(picked: string | null, botModel: string, usable: string[]): string | null {
+function chooseModel(picked: string | null, botModel: string, usable: string[]): string | null {
   if (picked && usable.includes(picked)) return picked;
-  return fallbackModel(botModel, usable);
+  return fallbackModel(botModel, usable, modelTable());
 }
 
 export function loader({ params }: { params: { botId?: string } }) {
