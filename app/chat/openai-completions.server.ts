@@ -10,6 +10,8 @@ import {
   type AdmittedTurn,
   type ChatSession,
 } from "~/models/sessions.server";
+import { fallbackNote } from "~/provider/models";
+import { chatModelFor } from "~/provider/models.server";
 import { CompletionRequestSchema, textOf, type CompletionRequest } from "~/schemas/completion";
 import type { Turn } from "~/schemas/context";
 import { openAiError } from "~/utils/openai-error";
@@ -71,7 +73,7 @@ export async function createCompletion(request: Request, bearer: Bearer, shutdow
   if (admitted instanceof Response) return admitted;
 
   const { session, turn } = admitted;
-  const headers = { "X-Session-Id": session.id };
+  const headers: Record<string, string> = { "X-Session-Id": session.id, ...modelNoteHeader(session) };
   const start = (signal: AbortSignal) =>
     runTurn(
       savedSessionTurn(found, session, turn, {
@@ -149,11 +151,25 @@ async function startSessionFor(
         ? [{ role: message.role, content: textOf(message.content) }]
         : [],
     );
+  const choice = chatModelFor(bot.modelConfig.config.model, caller.chatModels);
+  if (!choice) {
+    return openAiError(403, "Your API key cannot use any chat model.", "invalid_request_error", "no_chat_models");
+  }
   return startSessionWithMessage(caller, {
     bot,
-    model: bot.modelConfig.config.model,
+    model: choice.model,
+    modelFallbackFrom: choice.fallbackFrom,
     source: "api",
     text: textOf(body.messages.at(-1)!.content),
     firstTurns,
   });
+}
+
+/**
+ * A session running another model than its assistant's (the key cannot use
+ * that one) says so on every response, as the web chat says it on the page.
+ */
+function modelNoteHeader(session: ChatSession): Record<string, string> {
+  const from = session.model_fallback_from;
+  return from ? { "X-Assistant-Lab-Note": fallbackNote(from, session.bot_model_config.model) } : {};
 }

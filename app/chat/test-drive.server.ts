@@ -2,7 +2,7 @@ import { consumeChatTurn } from "~/identity/rate-limit.server";
 import type { Caller } from "~/models/caller";
 import { getUser } from "~/models/users.server";
 import { providerConfig, providerStream } from "~/provider/client.server";
-import { costOf } from "~/provider/models.server";
+import { costOf, settingsRulesOf } from "~/provider/models.server";
 import { modelConfigSchema } from "~/schemas/assistant";
 import type { DraftChat } from "~/schemas/chat";
 import { apiError } from "~/utils/request-body.server";
@@ -20,7 +20,7 @@ export async function testDriveTurn(
   const [limit, account] = await Promise.all([consumeChatTurn(caller.userHash), getUser(caller.userId)]);
   refuseIfTooFast(limit);
   if (!account) throw apiError(401, "signed_out", "Your session has ended. Sign in again to keep chatting.");
-  const config = modelConfigSchema(account.chat_models).safeParse(body.draft);
+  const config = modelConfigSchema(account.chat_models, settingsRulesOf).safeParse(body.draft);
   if (!config.success) {
     const issue = config.error.issues[0]!;
     throw apiError(400, "invalid_request", `Fix the lab's settings first: ${issue.message}`, {

@@ -1,11 +1,18 @@
 import type { AssistantFormValues } from "~/components/assistant-form";
 import type { BotWithActive } from "~/models/bots.server";
-import { assistantSchema, DEFAULT_MODEL_CONFIG, DEFAULT_SUMMARY_PROMPT, LIMITS } from "~/schemas/assistant";
+import { configuredEntries, settingsRulesOf } from "~/provider/models.server";
+import {
+  ASSISTANT_FIELDS,
+  assistantSchema,
+  DEFAULT_MODEL_CONFIG,
+  DEFAULT_SUMMARY_PROMPT,
+  LIMITS,
+} from "~/schemas/assistant";
 import type { FormShape } from "~/utils/request-body.server";
 
 /** The lab form's fields, as readForm keeps them. */
 export const ASSISTANT_FORM: FormShape = {
-  fields: Object.keys(assistantSchema([]).shape),
+  fields: ASSISTANT_FIELDS,
   lists: { starter_prompts: LIMITS.starterPrompts },
   maxChars: {
     name: LIMITS.name + 1,
@@ -16,6 +23,20 @@ export const ASSISTANT_FORM: FormShape = {
     starter_prompts: LIMITS.starterPrompt + 1,
   },
 };
+
+/** The lab's schema as the server runs it: the person's models, and the settings each takes. */
+export function labSchema(models: readonly string[]) {
+  return assistantSchema(models, settingsRulesOf);
+}
+
+/**
+ * What the lab's browser code needs besides the person's models: the
+ * configuration's model-table entries, which it lays over the built-in table
+ * so that it shows (and checks) the settings the server will accept.
+ */
+export function labModelTable() {
+  return configuredEntries();
+}
 
 /** The lab's starting values: blank, or an existing bot's (to edit or to duplicate). */
 export function assistantFormValues(models: string[], bot?: BotWithActive | null): AssistantFormValues {
@@ -35,6 +56,8 @@ export function assistantFormValues(models: string[], bot?: BotWithActive | null
     top_p: String(config.top_p),
     frequency_penalty: String(config.frequency_penalty),
     presence_penalty: String(config.presence_penalty),
+    // Older configs have none: the model's own default.
+    reasoning_effort: config.reasoning_effort ?? "",
     starter_prompts: starters,
   };
 }

@@ -12,7 +12,23 @@ import {
 import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
 import { Form, useNavigation } from "@remix-run/react";
 import { useMemo } from "react";
-import { assistantSchema, LIMITS, PRESETS, SESSION_TYPES, type PresetName } from "~/schemas/assistant";
+import {
+  describeModel,
+  isReasoning,
+  mergeTables,
+  MODEL_TABLE,
+  type ModelFacts,
+  type ModelTable,
+} from "~/provider/models";
+import {
+  assistantFieldsSchema,
+  assistantSchema,
+  LIMITS,
+  PRESETS,
+  SESSION_TYPES,
+  type PresetName,
+} from "~/schemas/assistant";
+import { NEUTRAL_SAMPLING, SAMPLING_SETTINGS, type SamplingSetting } from "~/schemas/model-settings";
 import { AssistantCard } from "./assistant-card";
 import { TestDrive } from "./test-drive";
 import { buttonPrimary, buttonSecondary, errorClass, hintClass, inputClass, labelClass } from "./ui";
@@ -30,56 +46,70 @@ export type AssistantFormValues = {
   top_p: string;
   frequency_penalty: string;
   presence_penalty: string;
+  reasoning_effort: string;
   starter_prompts: string[];
 };
 
-/** The lab: every field of an assistant, a live preview of its card, and a test drive. */
+/**
+ * The lab: every field of an assistant, a live preview of its card, and a
+ * test drive. It asks only for the settings the chosen model takes, from the
+ * model table with the server's configured entries (`modelTable`) over it.
+ */
 export function AssistantForm({
   models,
+  modelTable,
   defaultValue,
   lastResult,
   submitLabel,
 }: {
   models: string[];
+  modelTable: ModelTable;
   defaultValue: AssistantFormValues;
   lastResult: SubmissionResult<string[]> | undefined;
   submitLabel: string;
 }) {
-  const schema = useMemo(() => assistantSchema(models), [models]);
+  const table = useMemo(() => mergeTables(MODEL_TABLE, modelTable), [modelTable]);
+  const schema = useMemo(() => assistantSchema(models, (model) => describeModel(model, table)), [models, table]);
   const navigation = useNavigation();
   const saving = navigation.state === "submitting" && navigation.formMethod === "POST";
   const [form, fields] = useForm({
     id: "assistant",
     lastResult,
     defaultValue,
-    constraint: getZodConstraint(schema),
+    // Conform reads constraints from an object schema, not from one the model's rules transform.
+    constraint: getZodConstraint(assistantFieldsSchema(models)),
     shouldValidate: "onBlur",
     shouldRevalidate: "onInput",
     onValidate: ({ formData }) => parseWithZod(formData, { schema }),
   });
   const starterFields = fields.starter_prompts.getFieldList();
+  const facts = describeModel(fields.model.value ?? "", table);
+  const takes = (setting: SamplingSetting) => facts.sampling.includes(setting);
 
   const applyPreset = (preset: PresetName) => {
-    for (const [name, value] of Object.entries(PRESETS[preset])) {
-      form.update({ name: fields[name as keyof typeof PRESETS.Coaching].name, value: String(value) });
+    for (const name of SAMPLING_SETTINGS.filter(takes)) {
+      form.update({ name: fields[name].name, value: String(PRESETS[preset][name]) });
     }
   };
 
   // The test drive chats with what the form holds right now, saved or not.
-  const draft = Object.fromEntries(
-    (
-      [
-        "instructions",
-        "session_type",
-        "model",
-        "max_tokens",
-        "temperature",
-        "top_p",
-        "frequency_penalty",
-        "presence_penalty",
-      ] as const
-    ).map((name) => [name, String(fields[name].value ?? "")]),
-  );
+  // A setting the model refuses is not in the form (its field is disabled), so
+  // it goes at the API's default, which the request leaves out anyway.
+  const draft = {
+    ...Object.fromEntries(
+      (["instructions", "session_type", "model", "max_tokens"] as const).map((name) => [
+        name,
+        String(fields[name].value ?? ""),
+      ]),
+    ),
+    ...Object.fromEntries(
+      SAMPLING_SETTINGS.map((name) => [
+        name,
+        takes(name) ? String(fields[name].value ?? "") : String(NEUTRAL_SAMPLING[name]),
+      ]),
+    ),
+    reasoning_effort: facts.reasoningEfforts.length > 0 ? String(fields.reasoning_effort.value ?? "") : "",
+  };
 
   return (
     <div className="grid gap-8 lg:grid-cols-[minmax(0,1fr)_22rem]">
@@ -165,7 +195,7 @@ export function AssistantForm({
           </fieldset>
 
           <fieldset className="space-y-4">
-            <legend className="text-lg font-semibold">Model and sampling</legend>
+            <legend className="text-lg font-semibold">Model and settings</legend>
             <div>
               <label htmlFor={fields.model.id} className={labelClass}>
                 Model
@@ -182,9 +212,16 @@ export function AssistantForm({
                   </option>
                 ))}
               </select>
+              <p className={hintClass}>
+                {isReasoning(facts)
+                  ? "A reasoning model: it thinks before it answers, and takes a reasoning effort instead of sampling settings."
+                  : "Takes sampling settings: how varied its answers are."}
+              </p>
               <FieldError name={fields.model.name} />
             </div>
-            <div>
+            <ReasoningEffortField name={fields.reasoning_effort.name} facts={facts} />
+            {/* A disabled field is left out of the form, so what the model refuses is neither checked nor sent. */}
+            <div hidden={facts.sampling.length === 0}>
               <span className={labelClass}>Personality preset</span>
               <p className={hintClass}>Fills the sampling settings below; adjust them freely (Custom).</p>
               <div className="mt-2 flex flex-wrap gap-2">
@@ -196,25 +233,43 @@ export function AssistantForm({
               </div>
             </div>
             <div className="grid gap-4 sm:grid-cols-2">
-              <NumberField label="Max tokens" name={fields.max_tokens.name} step="1" />
+              <NumberField
+                label={isReasoning(facts) ? "Max completion tokens" : "Max tokens"}
+                name={fields.max_tokens.name}
+                step="1"
+                hint={
+                  isReasoning(facts)
+                    ? "Bounds the hidden reasoning too: a small limit can end a reply before any text appears."
+                    : undefined
+                }
+              />
               <NumberField
                 label="Temperature"
                 name={fields.temperature.name}
                 step="0.05"
                 hint="0 to 2: higher is more varied."
+                disabled={!takes("temperature")}
               />
-              <NumberField label="Top P" name={fields.top_p.name} step="0.05" hint="0 to 1." />
+              <NumberField
+                label="Top P"
+                name={fields.top_p.name}
+                step="0.05"
+                hint="0 to 1."
+                disabled={!takes("top_p")}
+              />
               <NumberField
                 label="Frequency penalty"
                 name={fields.frequency_penalty.name}
                 step="0.1"
                 hint="−2 to 2: discourages repeating words."
+                disabled={!takes("frequency_penalty")}
               />
               <NumberField
                 label="Presence penalty"
                 name={fields.presence_penalty.name}
                 step="0.1"
                 hint="−2 to 2: encourages new topics."
+                disabled={!takes("presence_penalty")}
               />
             </div>
           </fieldset>
@@ -317,15 +372,57 @@ function TextArea({
   );
 }
 
-function NumberField({ label, name, step, hint }: { label: string; name: Name; step: string; hint?: string }) {
+/**
+ * A setting the chosen model does not take is hidden and disabled rather than
+ * removed: it keeps its value if the person switches back to a model that
+ * takes it, and a disabled input is not part of the form's data.
+ */
+function NumberField({
+  label,
+  name,
+  step,
+  hint,
+  disabled = false,
+}: {
+  label: string;
+  name: Name;
+  step: string;
+  hint?: string;
+  disabled?: boolean;
+}) {
   const [field] = useField<string>(name as FieldName<string>);
   return (
-    <div>
+    <div hidden={disabled}>
       <label htmlFor={field.id} className={labelClass}>
         {label}
       </label>
-      <input {...getInputProps(field, { type: "number" })} step={step} className={inputClass} />
+      <input {...getInputProps(field, { type: "number" })} step={step} disabled={disabled} className={inputClass} />
       {hint ? <p className={hintClass}>{hint}</p> : null}
+      <FieldError name={name} />
+    </div>
+  );
+}
+
+function ReasoningEffortField({ name, facts }: { name: Name; facts: ModelFacts }) {
+  const [field] = useField<string>(name as FieldName<string>);
+  const shown = facts.reasoningEfforts.length > 0;
+  return (
+    <div hidden={!shown}>
+      <label htmlFor={field.id} className={labelClass}>
+        Reasoning effort
+      </label>
+      <p className={hintClass}>
+        How long the model thinks before it answers: more effort is slower and costs more (its thinking is billed as
+        output tokens).
+      </p>
+      <select {...getSelectProps(field)} disabled={!shown} className={inputClass}>
+        <option value="">The model&apos;s default</option>
+        {facts.reasoningEfforts.map((effort) => (
+          <option key={effort} value={effort}>
+            {effort}
+          </option>
+        ))}
+      </select>
       <FieldError name={name} />
     </div>
   );

@@ -123,8 +123,10 @@ function toModelConfig(snapshot: DocumentSnapshot): ModelConfigVersion {
 }
 
 function configOf(input: ModelConfig): ModelConfig {
-  const { model, max_tokens, temperature, top_p, frequency_penalty, presence_penalty } = input;
-  return { model, max_tokens, temperature, top_p, frequency_penalty, presence_penalty };
+  const { model, max_tokens, temperature, top_p, frequency_penalty, presence_penalty, reasoning_effort } = input;
+  // Stored only when chosen (Firestore refuses undefined): absent means the model's own default.
+  const effort = reasoning_effort ? { reasoning_effort } : {};
+  return { model, max_tokens, temperature, top_p, frequency_penalty, presence_penalty, ...effort };
 }
 
 function profileOf(input: AssistantInput) {
@@ -363,8 +365,10 @@ function replaceVersion(
   return next.id;
 }
 
+/** Compares both sides' keys: a setting dropped (a reasoning effort back to the default) is a change too. */
 function sameConfig(stored: Partial<ModelConfig> | undefined, next: ModelConfig): boolean {
-  return (Object.keys(next) as (keyof ModelConfig)[]).every((key) => stored?.[key] === next[key]);
+  const keys = new Set([...Object.keys(stored ?? {}), ...Object.keys(next)]) as Set<keyof ModelConfig>;
+  return [...keys].every((key) => stored?.[key] === next[key]);
 }
 
 export type VersionKind = "instructions" | "summary" | "model_config";

@@ -55,6 +55,8 @@ export type ChatSession = {
   unpriced_tokens: number;
   rating: "up" | "down" | null;
   source: "web" | "api";
+  /** The assistant's own model when the key could not use it and the session runs another. */
+  model_fallback_from: string | null;
   /** Decrypted: null when nothing is set, or when it could not be decrypted. */
   title: string | null;
   recap: string | null;
@@ -119,6 +121,7 @@ function toSession(snapshot: DocumentSnapshot, key: TranscriptKey, withContext =
     unpriced_tokens: data.unpriced_tokens ?? 0,
     rating: data.rating ?? null,
     source: data.source === "api" ? "api" : "web",
+    model_fallback_from: typeof data.model_fallback_from === "string" ? data.model_fallback_from : null,
     title: title.value,
     recap: recap.value,
     context: context ?? EMPTY_CONTEXT,
@@ -126,7 +129,14 @@ function toSession(snapshot: DocumentSnapshot, key: TranscriptKey, withContext =
   };
 }
 
-type NewSession = { userId: string; bot: BotWithActive; model: string; source?: "web" | "api" };
+type NewSession = {
+  userId: string;
+  bot: BotWithActive;
+  model: string;
+  source?: "web" | "api";
+  /** The assistant's own model, when the key could not use it: the chat says why it runs another. */
+  modelFallbackFrom?: string | null;
+};
 
 /** A new session's fields: the bot's active versions snapshotted, with the model the person picked. */
 function sessionFields(options: NewSession) {
@@ -154,6 +164,7 @@ function sessionFields(options: NewSession) {
     cost_usd: 0,
     unpriced_tokens: 0,
     source: options.source ?? "web",
+    model_fallback_from: options.modelFallbackFrom ?? null,
   };
 }
 

@@ -1,4 +1,5 @@
 import seeds from "../../firebase/seed/showcase.json";
+import { settingsRulesOf } from "~/provider/models.server";
 import { assistantSchema } from "~/schemas/assistant";
 import { createShowcaseBots, hasNoBots } from "./bots.server";
 
@@ -10,7 +11,7 @@ import { createShowcaseBots, hasNoBots } from "./bots.server";
 export async function seedShowcase(options: { onlyIfEmpty?: boolean } = {}): Promise<string[]> {
   if (options.onlyIfEmpty && !(await hasNoBots())) return [];
   const parsed = seeds.map((seed) => {
-    const result = assistantSchema([seed.model]).safeParse(seed);
+    const result = assistantSchema([seed.model], settingsRulesOf).safeParse(seed);
     if (!result.success) {
       throw new Error(
         `Seed ${seed.id} is invalid: ${result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}`,

@@ -3,13 +3,18 @@ import type { ChatCompletionChunk, ChatCompletionMessageParam } from "openai/res
 import { classifyProviderError, type ProviderFailure } from "./errors.server";
 import { chatModelIds } from "./chat-models";
 import { getEnv } from "~/utils/env.server";
-import { requestSettings, type SamplingSettings } from "./models.server";
+import { chatRequest, type SamplingSettings } from "./models.server";
 
 export type ChatRequestParams = SamplingSettings & { model: string; messages: ChatCompletionMessageParam[] };
 
-/** A chat request's body as the model accepts it (see requestSettings): every call to the provider is built here. */
+/**
+ * A chat request's body as the model takes it (see buildChatRequest in
+ * ./models.ts): every call to the provider is built here, and whatever the
+ * model refuses (a setting of another family, a reasoning effort it does not
+ * know) is left out rather than sent to fail.
+ */
 export function chatBody(params: ChatRequestParams) {
-  return { ...requestSettings(params.model, params), messages: params.messages };
+  return chatRequest(params);
 }
 
 // One client per request, built from the person's own key. A process-wide

@@ -1,38 +1,66 @@
-import { beforeAll, describe, expect, test } from "vitest";
-import { costOf, isReasoningModel, requestSettings } from "./models.server";
+import { describe, expect, test } from "vitest";
+import { describeModel } from "./models";
+import { configuredEntries, modelTable } from "./models.server";
+import { parseEnv } from "~/utils/env.server";
 
-const settings = { max_tokens: 500, temperature: 0.7, top_p: 0.9, frequency_penalty: 0.5, presence_penalty: 0.6 };
+const secrets = {
+  SESSION_SECRETS: "unit-session-secret-0123456789abcdef0123",
+  USER_HASH_SECRET: "unit-user-hash-secret-0123456789abcdef0123",
+  ENCRYPTION_SECRET: "unit-encryption-secret-0123456789abcdef0123",
+};
 
-describe("the request each model family takes", () => {
-  test.each(["gpt-4o", "gpt-4o-mini", "gpt-4.1-mini", "gpt-4o-mini-2024-07-18", "gpt-5-chat-latest", "llama3.1:8b"])(
-    "%s takes max_tokens and every sampling setting",
-    (model) => {
-      expect(isReasoningModel(model)).toBe(false);
-      expect(requestSettings(model, settings)).toEqual({ model, ...settings });
-    },
-  );
-
-  test.each(["o1", "o3", "o3-mini", "o4-mini", "gpt-5", "gpt-5-mini", "gpt-5-nano", "gpt-5-2025-08-07"])(
-    "%s takes max_completion_tokens and no sampling setting",
-    (model) => {
-      expect(isReasoningModel(model)).toBe(true);
-      expect(requestSettings(model, settings)).toEqual({ model, max_completion_tokens: 500 });
-    },
-  );
-});
-
-describe("prices", () => {
-  // Prices may be overridden by the environment, which the server checks whole.
-  beforeAll(() => {
-    for (const name of ["SESSION_SECRETS", "USER_HASH_SECRET", "ENCRYPTION_SECRET"])
-      process.env[name] ??= `unit-${name}-0123456789abcdef0123456789`;
+describe("the model table as configured", () => {
+  test("MODEL_TABLE's partial entries change only the facts they state", () => {
+    const env = parseEnv({
+      ...secrets,
+      MODEL_TABLE: JSON.stringify({
+        o3: { price: { input: 1, output: 4 } },
+        "deepseek-r1": { tokenLimit: "max_completion_tokens", sampling: ["temperature"], contextWindow: 65_536 },
+      }),
+    });
+    const table = modelTable(env);
+    expect(describeModel("o3", table)).toMatchObject({
+      price: { input: 1, output: 4 },
+      contextWindow: 200_000,
+      reasoningEfforts: ["low", "medium", "high"],
+    });
+    expect(describeModel("deepseek-r1:14b", table)).toMatchObject({
+      tokenLimit: "max_completion_tokens",
+      sampling: ["temperature"],
+      contextWindow: 65_536,
+      price: null,
+    });
   });
 
-  test.each([
-    ["gpt-4o-mini", 0.00075],
-    ["gpt-4o", 0.0125],
-    ["o3-mini", 0.0055],
-  ])("1,000 prompt and 1,000 completion tokens of %s cost $%s", (model, dollars) => {
-    expect(costOf(model, { prompt_tokens: 1_000, completion_tokens: 1_000 })).toBeCloseTo(dollars, 10);
+  test("the older MODEL_CONTEXT_WINDOWS and MODEL_PRICES still count, under MODEL_TABLE", () => {
+    const env = parseEnv({
+      ...secrets,
+      MODEL_CONTEXT_WINDOWS: JSON.stringify({ "llama3.1": 131_072 }),
+      MODEL_PRICES: JSON.stringify({ "llama3.1": { input: 0, output: 0 }, "gpt-4o": { input: 3, output: 12 } }),
+      MODEL_TABLE: JSON.stringify({ "gpt-4o": { price: { input: 2, output: 9 } } }),
+    });
+    expect(configuredEntries(env)).toEqual({
+      "llama3.1": { contextWindow: 131_072, price: { input: 0, output: 0 } },
+      "gpt-4o": { price: { input: 2, output: 9 } },
+    });
+    expect(describeModel("llama3.1:8b", modelTable(env))).toMatchObject({
+      contextWindow: 131_072,
+      price: { input: 0, output: 0 },
+    });
+  });
+
+  test("a price of null says a model's cost is unknown, over a built-in price", () => {
+    const env = parseEnv({ ...secrets, MODEL_TABLE: JSON.stringify({ "gpt-4o": { price: null } }) });
+    expect(describeModel("gpt-4o", modelTable(env)).price).toBeNull();
+  });
+
+  test("a mistyped entry stops the server with a message naming it", () => {
+    expect(() => parseEnv({ ...secrets, MODEL_TABLE: JSON.stringify({ o3: { contextWindw: 1 } }) })).toThrow(
+      /MODEL_TABLE\.o3: Unrecognized key: "contextWindw"/,
+    );
+    expect(() => parseEnv({ ...secrets, MODEL_TABLE: JSON.stringify({ o3: { reasoningEfforts: ["huge"] } }) })).toThrow(
+      /MODEL_TABLE\.o3\.reasoningEfforts\.0/,
+    );
+    expect(() => parseEnv({ ...secrets, MODEL_TABLE: "[not json" })).toThrow(/MODEL_TABLE must be a JSON object/);
   });
 });

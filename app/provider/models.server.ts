@@ -1,94 +1,94 @@
-import { getEnv } from "~/utils/env.server";
+import type { SettingsRules } from "~/schemas/model-settings";
+import { getEnv, type Env } from "~/utils/env.server";
+import {
+  buildChatRequest,
+  costFor,
+  describeModel,
+  fallbackModel,
+  isReasoning,
+  mergeTables,
+  MODEL_TABLE,
+  settingsFor,
+  type ChatSettings,
+  type ModelFacts,
+  type ModelTable,
+} from "./models";
 
-// What the product knows about models: context windows (to fit the context)
-// and prices (to show costs). Both tables can be extended or overridden by
-// configuration, for new models and for other providers.
+// The model table as this server runs it: the built-in one (./models.ts) with
+// the configuration's entries laid over it, for new models and other providers.
 
-export const PRICES_AS_OF = "2026-11-01";
+export { DEFAULT_CONTEXT_WINDOW, lookup, PRICES_AS_OF } from "./models";
 
-/** Tokens the model accepts, prompt and reply together. Longest prefix wins. */
-const CONTEXT_WINDOWS: Record<string, number> = {
-  "gpt-4.1": 1_047_576,
-  "gpt-4o": 128_000,
-  "gpt-4-turbo": 128_000,
-  "gpt-4": 8_192,
-  "gpt-3.5-turbo": 16_385,
-  "gpt-5": 400_000,
-  o1: 200_000,
-  o3: 200_000,
-  "o4-mini": 200_000,
-};
+/**
+ * The configuration's entries: MODEL_CONTEXT_WINDOWS and MODEL_PRICES (the
+ * older, one-fact variables) first, MODEL_TABLE's partial entries over them.
+ * The lab gets these too, so the browser asks for what the server accepts.
+ */
+export function configuredEntries(env: Env = getEnv()): ModelTable {
+  const entries = <T>(record: Record<string, T>, entry: (value: T) => ModelTable[string]) =>
+    Object.fromEntries(Object.entries(record).map(([key, value]) => [key, entry(value)]));
+  return mergeTables(
+    entries(env.MODEL_CONTEXT_WINDOWS, (contextWindow) => ({ contextWindow })),
+    entries(env.MODEL_PRICES, (price) => ({ price })),
+    env.MODEL_TABLE,
+  );
+}
 
-/** For a model nobody told us about: small enough to be safe on any chat model. */
-export const DEFAULT_CONTEXT_WINDOW = 8_192;
+let merged: { env: Env; table: ModelTable } | undefined;
 
-/** US dollars per million tokens, from the providers' public price lists on PRICES_AS_OF. */
-const PRICES: Record<string, { input: number; output: number }> = {
-  "gpt-4o-mini": { input: 0.15, output: 0.6 },
-  "gpt-4o": { input: 2.5, output: 10 },
-  "gpt-4.1-nano": { input: 0.1, output: 0.4 },
-  "gpt-4.1-mini": { input: 0.4, output: 1.6 },
-  "gpt-4.1": { input: 2, output: 8 },
-  "gpt-4-turbo": { input: 10, output: 30 },
-  "gpt-3.5-turbo": { input: 0.5, output: 1.5 },
-  "o3-mini": { input: 1.1, output: 4.4 },
-  "o4-mini": { input: 1.1, output: 4.4 },
-  o3: { input: 2, output: 8 },
-  o1: { input: 15, output: 60 },
-};
+export function modelTable(env: Env = getEnv()): ModelTable {
+  if (merged?.env !== env) merged = { env, table: mergeTables(MODEL_TABLE, configuredEntries(env)) };
+  return merged.table;
+}
 
-/** The entry whose key is the longest prefix of the model id ("gpt-4o-mini-2024-07-18" → "gpt-4o-mini"). */
-export function lookup<T>(table: Record<string, T>, model: string): T | undefined {
-  const key = Object.keys(table)
-    .filter((prefix) => model === prefix || model.startsWith(`${prefix}-`) || model.startsWith(`${prefix}:`))
-    .sort((a, b) => b.length - a.length)[0];
-  return key === undefined ? undefined : table[key];
+export function modelFacts(model: string): ModelFacts {
+  return describeModel(model, modelTable());
+}
+
+/** Which settings the lab asks for on this model: the schema's view of the table. */
+export function settingsRulesOf(model: string): SettingsRules {
+  const { sampling, reasoningEfforts } = modelFacts(model);
+  return { sampling, reasoningEfforts };
 }
 
 export function contextWindow(model: string): number {
-  return lookup({ ...CONTEXT_WINDOWS, ...getEnv().MODEL_CONTEXT_WINDOWS }, model) ?? DEFAULT_CONTEXT_WINDOW;
+  return modelFacts(model).contextWindow;
 }
 
 /** Dollars for this usage, or null when the model has no known price: never a guess. */
 export function costOf(model: string, usage: { prompt_tokens: number; completion_tokens: number }): number | null {
-  const price = lookup({ ...PRICES, ...getEnv().MODEL_PRICES }, model);
-  if (!price) return null;
-  return (usage.prompt_tokens * price.input + usage.completion_tokens * price.output) / 1_000_000;
+  return costFor(modelFacts(model), usage);
 }
-
-/**
- * How a model takes its settings on Chat Completions. Reasoning models (the o
- * series and the gpt-5 family) refuse `max_tokens` (they take
- * `max_completion_tokens`, which also bounds their hidden reasoning), refuse
- * top_p and both penalties, and accept temperature only at its default.
- * Longest prefix wins: gpt-5-chat is a standard chat model.
- */
-const KINDS: Record<string, "standard" | "reasoning"> = {
-  o1: "reasoning",
-  o3: "reasoning",
-  o4: "reasoning",
-  "gpt-5": "reasoning",
-  "gpt-5-chat": "standard",
-};
 
 export function isReasoningModel(model: string): boolean {
-  return lookup(KINDS, model) === "reasoning";
+  return isReasoning(modelFacts(model));
 }
 
-export type SamplingSettings = {
-  max_tokens: number;
-  temperature?: number;
-  top_p?: number;
-  frequency_penalty?: number;
-  presence_penalty?: number;
-};
+export type SamplingSettings = ChatSettings;
+
+/** The settings part of a request, as the model takes them. */
+export function requestSettings(model: string, settings: SamplingSettings) {
+  return settingsFor(model, modelFacts(model), settings);
+}
+
+/** A whole chat request as the model takes it (see buildChatRequest). */
+export function chatRequest(params: Parameters<typeof buildChatRequest>[1]) {
+  return buildChatRequest(modelFacts(params.model), params);
+}
 
 /**
- * The settings part of a request, as the model accepts them: one place that
- * knows which parameters each kind of model takes, used by every call.
+ * The model a new chat runs: the person's pick when their key can use it,
+ * else the assistant's own, else the closest one the key has (fallbackFrom
+ * then names the assistant's, so the chat can say why). Null when the key has
+ * no chat model at all. The web chat and the API both start chats with it.
  */
-export function requestSettings(model: string, settings: SamplingSettings) {
-  if (isReasoningModel(model)) return { model, max_completion_tokens: settings.max_tokens };
-  const { max_tokens, temperature, top_p, frequency_penalty, presence_penalty } = settings;
-  return { model, max_tokens, temperature, top_p, frequency_penalty, presence_penalty };
+export function chatModelFor(
+  assistantModel: string,
+  keyModels: readonly string[],
+  picked: string | null = null,
+): { model: string; fallbackFrom: string | null } | null {
+  const fallbackFrom = keyModels.includes(assistantModel) ? null : assistantModel;
+  if (picked && keyModels.includes(picked)) return { model: picked, fallbackFrom };
+  const model = fallbackModel(assistantModel, keyModels, modelTable());
+  return model ? { model, fallbackFrom } : null;
 }

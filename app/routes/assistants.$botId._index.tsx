@@ -2,12 +2,15 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import { sessionsLabel } from "~/components/assistant-card";
 import { Avatar } from "~/components/avatar";
+import { ModelNotes } from "~/components/model-notes";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { ShareLink } from "~/components/share-link";
 import { buttonDanger, buttonPrimary, buttonSecondary } from "~/components/ui";
 import { botSummary, getOpenableBot } from "~/models/bots.server";
 import { SESSION_TYPES } from "~/schemas/assistant";
 import { isOperator, requireAccount } from "~/identity/sign-in.server";
+import { fallbackModel, leftOutNote, leftOutSettings, settingsSummary } from "~/provider/models";
+import { modelFacts, modelTable } from "~/provider/models.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `${data.bot.name} · Assistant Lab` : "Not found · Assistant Lab" },
@@ -17,12 +20,22 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const account = await requireAccount(request);
   const bot = await getOpenableBot(params.botId!);
   if (!bot) throw new Response("Not found", { status: 404 });
-  const model = bot.modelConfig.config.model;
+  const config = bot.modelConfig.config;
+  const model = config.model;
+  const facts = modelFacts(model);
+  const fallback = fallbackModel(model, account.chat_models, modelTable());
   return {
     bot: botSummary(bot),
     model,
+    settings: settingsSummary(config, facts),
+    modelNotes: [
+      fallback && fallback !== model
+        ? `${model} is not available to your API key: a chat uses ${fallback} instead, unless you pick another.`
+        : null,
+      leftOutNote(model, leftOutSettings(config, facts)),
+    ].filter((note) => note !== null),
     chatModels: account.chat_models,
-    defaultModel: account.chat_models.includes(model) ? model : (account.chat_models[0] ?? ""),
+    defaultModel: fallback ?? "",
     shareUrl: `${new URL(request.url).origin}/assistants/${bot.id}`,
     isCreator: bot.creator_user_id === account.id,
     isOperator: isOperator(account.apiKey),
@@ -30,7 +43,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export default function AssistantPage() {
-  const { bot, model, chatModels, defaultModel, shareUrl, isCreator, isOperator } = useLoaderData<typeof loader>();
+  const { bot, model, settings, modelNotes, chatModels, defaultModel, shareUrl, isCreator, isOperator } =
+    useLoaderData<typeof loader>();
   const [searchParams] = useSearchParams();
   return (
     <main className="mx-auto max-w-3xl px-4 py-8">
@@ -54,6 +68,14 @@ export default function AssistantPage() {
         </div>
       </div>
       {bot.description ? <p className="mt-6 whitespace-pre-wrap">{bot.description}</p> : null}
+      <p className="mt-4 text-sm text-slate-600 dark:text-slate-300">
+        <span className="font-medium">Model settings:</span> {model} · {settings}
+      </p>
+      {modelNotes.length > 0 ? (
+        <div className="mt-4">
+          <ModelNotes notes={modelNotes} />
+        </div>
+      ) : null}
       <Form
         method="post"
         action={`/assistants/${bot.id}/chat`}

@@ -1,7 +1,8 @@
 import { redirect, type ActionFunctionArgs } from "@remix-run/node";
+import { requireAccount } from "~/identity/sign-in.server";
 import { getOpenableBot } from "~/models/bots.server";
 import { startSession } from "~/models/sessions.server";
-import { requireAccount } from "~/identity/sign-in.server";
+import { chatModelFor } from "~/provider/models.server";
 import { readForm } from "~/utils/request-body.server";
 
 /** Starts a chat: a new session snapshotting the assistant, then its page. */
@@ -10,21 +11,19 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const bot = await getOpenableBot(params.botId!);
   if (!bot) throw new Response("Not found", { status: 404 });
   const picked = (await readForm(request, { fields: ["model"] })).get("model");
-  const model = chooseModel(
-    typeof picked === "string" ? picked : null,
+  const choice = chatModelFor(
     bot.modelConfig.config.model,
     account.chat_models,
+    typeof picked === "string" ? picked : null,
   );
-  if (!model) throw new Response("Your API key cannot use any chat model.", { status: 400 });
-  const sessionId = await startSession({ userId: account.id, bot, model });
+  if (!choice) throw new Response("Your API key cannot use any chat model.", { status: 400 });
+  const sessionId = await startSession({
+    userId: account.id,
+    bot,
+    model: choice.model,
+    modelFallbackFrom: choice.fallbackFrom,
+  });
   throw redirect(`/sessions/${sessionId}`);
-}
-
-/** The person's pick when their key can use it, else the assistant's model, else their first model. */
-export function chooseModel(picked: string | null, botModel: string, usable: string[]): string | null {
-  if (picked && usable.includes(picked)) return picked;
-  if (usable.includes(botModel)) return botModel;
-  return usable[0] ?? null;
 }
 
 export function loader({ params }: { params: { botId?: string } }) {

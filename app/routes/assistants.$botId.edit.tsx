@@ -6,11 +6,12 @@ import { AssistantForm } from "~/components/assistant-form";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { buttonSecondary } from "~/components/ui";
 import { activateVersion, getOwnBot, listVersions, updateBot, type BotVersions } from "~/models/bots.server";
-import { assistantSchema } from "~/schemas/assistant";
-import { ASSISTANT_FORM, assistantFormValues } from "~/components/assistant-form.server";
+import { ASSISTANT_FORM, assistantFormValues, labModelTable, labSchema } from "~/components/assistant-form.server";
 import { saveOrKeepForm } from "~/utils/form-outage.server";
 import { readForm } from "~/utils/request-body.server";
 import { requireAccount } from "~/identity/sign-in.server";
+import { settingsSummary } from "~/provider/models";
+import { modelFacts } from "~/provider/models.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: data ? `Edit ${data.name} · Assistant Lab` : "Not found · Assistant Lab" },
@@ -30,6 +31,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     id: bot.id,
     name: bot.name,
     models: account.chat_models,
+    modelTable: labModelTable(),
     defaultValue: assistantFormValues(account.chat_models, bot),
     versions: versionRows(await listVersions(bot.id)),
   };
@@ -54,7 +56,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }
     throw redirect(`/assistants/${bot.id}/edit#versions`);
   }
-  const submission = parseWithZod(formData, { schema: assistantSchema(account.chat_models) });
+  const submission = parseWithZod(formData, { schema: labSchema(account.chat_models) });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const updated = await saveOrKeepForm(submission, () => updateBot(bot.id, account.id, submission.value));
   if ("kept" in updated) return updated.kept;
@@ -79,8 +81,7 @@ function versionRows(versions: BotVersions) {
     summary: rows(versions.summary, (prompt) => prompt.message),
     model_config: rows(
       versions.model_config,
-      ({ config }) =>
-        `${config.model} · max ${config.max_tokens} tokens · temperature ${config.temperature} · top P ${config.top_p} · frequency ${config.frequency_penalty} · presence ${config.presence_penalty}`,
+      ({ config }) => `${config.model} · ${settingsSummary(config, modelFacts(config.model))}`,
     ),
   };
 }
@@ -92,7 +93,7 @@ const KIND_TITLES = {
 } as const;
 
 export default function EditAssistant() {
-  const { id, name, models, defaultValue, versions } = useLoaderData<typeof loader>();
+  const { id, name, models, modelTable, defaultValue, versions } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   return (
     <main className="mx-auto max-w-6xl px-4 py-8">
@@ -107,7 +108,13 @@ export default function EditAssistant() {
         the version they began with.
       </p>
       <div className="mt-6">
-        <AssistantForm models={models} defaultValue={defaultValue} lastResult={lastResult} submitLabel="Save changes" />
+        <AssistantForm
+          models={models}
+          modelTable={modelTable}
+          defaultValue={defaultValue}
+          lastResult={lastResult}
+          submitLabel="Save changes"
+        />
       </div>
       <section id="versions" aria-labelledby="versions-title" className="mt-12">
         <h2 id="versions-title" className="text-xl font-semibold">

@@ -4,8 +4,7 @@ import { useActionData, useLoaderData } from "@remix-run/react";
 import { AssistantForm } from "~/components/assistant-form";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { createBot, getOpenableBot } from "~/models/bots.server";
-import { assistantSchema } from "~/schemas/assistant";
-import { ASSISTANT_FORM, assistantFormValues } from "~/components/assistant-form.server";
+import { ASSISTANT_FORM, assistantFormValues, labModelTable, labSchema } from "~/components/assistant-form.server";
 import { saveOrKeepForm } from "~/utils/form-outage.server";
 import { readForm } from "~/utils/request-body.server";
 import { requireAccount } from "~/identity/sign-in.server";
@@ -19,6 +18,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   if (from && !source) throw new Response("Not found", { status: 404 });
   return {
     models: account.chat_models,
+    modelTable: labModelTable(),
     defaultValue: assistantFormValues(account.chat_models, source),
     duplicateOf: source?.name ?? null,
   };
@@ -27,7 +27,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
   const account = await requireAccount(request);
   const submission = parseWithZod(await readForm(request, ASSISTANT_FORM), {
-    schema: assistantSchema(account.chat_models),
+    schema: labSchema(account.chat_models),
   });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
   const created = await saveOrKeepForm(submission, () => createBot(account.id, submission.value));
@@ -36,7 +36,7 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function Lab() {
-  const { models, defaultValue, duplicateOf } = useLoaderData<typeof loader>();
+  const { models, modelTable, defaultValue, duplicateOf } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   return (
     <main className="mx-auto max-w-6xl px-4 py-8">
@@ -49,6 +49,7 @@ export default function Lab() {
       <div className="mt-6">
         <AssistantForm
           models={models}
+          modelTable={modelTable}
           defaultValue={defaultValue}
           lastResult={lastResult}
           submitLabel="Create assistant"

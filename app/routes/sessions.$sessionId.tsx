@@ -4,7 +4,10 @@ import { z } from "zod";
 import { ChatView } from "~/components/chat-view";
 import { labelText } from "~/schemas/text";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
+import { ModelNotes } from "~/components/model-notes";
 import { starterPromptsOf } from "~/models/bots.server";
+import { fallbackNote, leftOutNote, leftOutSettings } from "~/provider/models";
+import { modelFacts } from "~/provider/models.server";
 import {
   deleteSession,
   getOwnSession,
@@ -13,6 +16,7 @@ import {
   renameSession,
   STATUS,
   TITLE_MAX,
+  type ChatSession,
 } from "~/models/sessions.server";
 import { concludeWithRecap } from "~/chat/conclude.server";
 import { messageView, sessionView } from "~/chat/session-view.server";
@@ -38,7 +42,18 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     listMessages(caller, session),
     starterPromptsOf(session.bot_id),
   ]);
-  return { session: sessionView(session), messages: messages.map(messageView), starterPrompts };
+  return {
+    session: sessionView(session),
+    messages: messages.map(messageView),
+    starterPrompts,
+    modelNotes: modelNotes(session.bot_model_config, session.model_fallback_from),
+  };
+}
+
+/** The chat's model, when it is not the assistant's own, and the assistant's settings it does not take. */
+function modelNotes(config: ChatSession["bot_model_config"], fallbackFrom: string | null): string[] {
+  const leftOut = leftOutNote(config.model, leftOutSettings(config, modelFacts(config.model)));
+  return [fallbackFrom ? fallbackNote(fallbackFrom, config.model) : null, leftOut].filter((note) => note !== null);
 }
 
 const Intent = z.discriminatedUnion("intent", [
@@ -78,8 +93,17 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function SessionPage() {
-  const { session, messages, starterPrompts } = useLoaderData<typeof loader>();
-  return <ChatView key={session.id} session={session} messages={messages} starterPrompts={starterPrompts} />;
+  const { session, messages, starterPrompts, modelNotes } = useLoaderData<typeof loader>();
+  return (
+    <>
+      {modelNotes.length > 0 ? (
+        <div className="mx-auto max-w-3xl px-4 pt-6">
+          <ModelNotes notes={modelNotes} />
+        </div>
+      ) : null}
+      <ChatView key={session.id} session={session} messages={messages} starterPrompts={starterPrompts} />
+    </>
+  );
 }
 
 export function ErrorBoundary() {

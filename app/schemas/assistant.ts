@@ -1,3 +1,13 @@
+import {
+  EVERY_SETTING,
+  listOf,
+  NEUTRAL_SAMPLING,
+  REASONING_EFFORTS,
+  SAMPLING_LABELS,
+  type ReasoningEffort,
+  type SamplingSetting,
+  type SettingsRules,
+} from "./model-settings";
 import { labelText } from "./text";
 import { z } from "./zod";
 
@@ -71,40 +81,130 @@ const number = (label: string, min: number, max: number) =>
     .min(min, `${label} must be between ${min} and ${max}.`)
     .max(max, `${label} must be between ${min} and ${max}.`);
 
-export function modelConfigSchema(models: readonly string[]) {
-  return z.object({
+/** A form leaves out a field it does not show, or sends it blank; a JSON body may send "" or null. */
+const blankAsMissing = (value: unknown) => (value === "" || value === null ? undefined : value);
+
+const optionalNumber = (label: string, min: number, max: number) =>
+  z.preprocess(blankAsMissing, number(label, min, max).optional());
+
+// Each sampling setting is optional here: whether the model takes it decides,
+// in withModelRules, if it is required or left out.
+const samplingFields = {
+  temperature: optionalNumber(SAMPLING_LABELS.temperature, 0, 2),
+  top_p: optionalNumber(SAMPLING_LABELS.top_p, 0, 1),
+  frequency_penalty: optionalNumber(SAMPLING_LABELS.frequency_penalty, -2, 2),
+  presence_penalty: optionalNumber(SAMPLING_LABELS.presence_penalty, -2, 2),
+};
+
+function modelConfigFields(models: readonly string[]) {
+  return {
     model: z
       .string({ error: "Choose a model." })
       .refine((model) => models.includes(model), "Your API key cannot use this model. Choose one from the list."),
     max_tokens: number("Max tokens", 1, LIMITS.maxTokens).int("Max tokens must be a whole number."),
-    temperature: number("Temperature", 0, 2),
-    top_p: number("Top P", 0, 1),
-    frequency_penalty: number("Frequency penalty", -2, 2),
-    presence_penalty: number("Presence penalty", -2, 2),
-  });
+    ...samplingFields,
+    reasoning_effort: z.preprocess(
+      blankAsMissing,
+      z.enum(REASONING_EFFORTS, { error: "Choose a reasoning effort from the list." }).optional(),
+    ),
+  };
 }
 
-export function assistantSchema(models: readonly string[]) {
-  return z
-    .object({
-      name: labelText("a name", LIMITS.name),
-      tag_line: labelText("a tag line", LIMITS.tagLine),
-      description: optionalText("the description", LIMITS.description),
-      instructions: text("instructions", LIMITS.instructions),
-      summary_prompt: optionalText("the summary prompt", LIMITS.summaryPrompt).transform(
-        (value) => value || DEFAULT_SUMMARY_PROMPT,
-      ),
-      session_type: z.coerce
-        .number({ error: "Choose brainstorming or coaching." })
-        .pipe(z.union([z.literal(2), z.literal(3)], { error: "Choose brainstorming or coaching." })),
-      starter_prompts: z
-        .array(optionalText("each starter prompt", LIMITS.starterPrompt))
-        .max(LIMITS.starterPrompts, `Add at most ${LIMITS.starterPrompts} starter prompts.`)
-        .optional()
-        .transform((prompts) => (prompts ?? []).filter(Boolean)),
-    })
-    .extend(modelConfigSchema(models).shape);
+/** The settings an assistant's model runs with, as its model config version stores them. */
+export type ModelConfig = {
+  model: string;
+  max_tokens: number;
+  temperature: number;
+  top_p: number;
+  frequency_penalty: number;
+  presence_penalty: number;
+  /** Absent: the model's own default (older configs have none). */
+  reasoning_effort?: ReasoningEffort;
+};
+
+type RawModelConfig = Omit<ModelConfig, SamplingSetting> & Partial<Record<SamplingSetting, number>>;
+
+/**
+ * Keeps what the chosen model takes: a setting it takes is required; one it
+ * refuses is not asked for and is stored at the API's default, so it changes
+ * nothing if the model changes later; a reasoning effort must be one the
+ * model knows, and is dropped for a model that takes none.
+ */
+function withModelRules<T extends RawModelConfig>(
+  input: T,
+  ctx: z.core.$RefinementCtx,
+  rulesOf: (model: string) => SettingsRules,
+): Omit<T, SamplingSetting | "reasoning_effort"> & ModelConfig {
+  const rules = rulesOf(input.model);
+  const { reasoning_effort, temperature, top_p, frequency_penalty, presence_penalty, ...rest } = input;
+  const given = { temperature, top_p, frequency_penalty, presence_penalty };
+  const sampling = { ...NEUTRAL_SAMPLING };
+  for (const name of rules.sampling) {
+    const value = given[name];
+    if (value === undefined) {
+      ctx.addIssue({ code: "custom", path: [name], message: `Enter a number for ${SAMPLING_LABELS[name]}.` });
+    } else {
+      sampling[name] = value;
+    }
+  }
+  const keepEffort = reasoning_effort !== undefined && rules.reasoningEfforts.length > 0;
+  if (keepEffort && !rules.reasoningEfforts.includes(reasoning_effort)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["reasoning_effort"],
+      message: `${input.model} takes a reasoning effort of ${listOf(rules.reasoningEfforts)}.`,
+    });
+  }
+  return { ...rest, ...sampling, ...(keepEffort ? { reasoning_effort } : {}) };
+}
+
+/**
+ * The model settings of the lab and of a test drive. `rulesOf` says which
+ * settings each model takes; without it every setting is asked for, and the
+ * request builder still leaves out what the model refuses.
+ */
+export function modelConfigSchema(
+  models: readonly string[],
+  rulesOf: (model: string) => SettingsRules = () => EVERY_SETTING,
+) {
+  return z.object(modelConfigFields(models)).transform((input, ctx) => withModelRules(input, ctx, rulesOf));
+}
+
+function assistantFields(models: readonly string[]) {
+  return {
+    name: labelText("a name", LIMITS.name),
+    tag_line: labelText("a tag line", LIMITS.tagLine),
+    description: optionalText("the description", LIMITS.description),
+    instructions: text("instructions", LIMITS.instructions),
+    summary_prompt: optionalText("the summary prompt", LIMITS.summaryPrompt).transform(
+      (value) => value || DEFAULT_SUMMARY_PROMPT,
+    ),
+    session_type: z.coerce
+      .number({ error: "Choose brainstorming or coaching." })
+      .pipe(z.union([z.literal(2), z.literal(3)], { error: "Choose brainstorming or coaching." })),
+    starter_prompts: z
+      .array(optionalText("each starter prompt", LIMITS.starterPrompt))
+      .max(LIMITS.starterPrompts, `Add at most ${LIMITS.starterPrompts} starter prompts.`)
+      .optional()
+      .transform((prompts) => (prompts ?? []).filter(Boolean)),
+    ...modelConfigFields(models),
+  };
+}
+
+/** Every field the lab form posts. */
+export const ASSISTANT_FIELDS = Object.keys(assistantFields([]));
+
+/** The lab's fields one by one, before the model's rules: what the browser's input constraints come from. */
+export function assistantFieldsSchema(models: readonly string[]) {
+  return z.object(assistantFields(models));
+}
+
+/** The lab form, for the person's own models; `rulesOf` as in modelConfigSchema. */
+export function assistantSchema(
+  models: readonly string[],
+  rulesOf: (model: string) => SettingsRules = () => EVERY_SETTING,
+) {
+  return assistantFieldsSchema(models).transform((input, ctx) => withModelRules(input, ctx, rulesOf));
 }
 
 export type AssistantInput = z.infer<ReturnType<typeof assistantSchema>>;
-export type ModelConfig = z.infer<ReturnType<typeof modelConfigSchema>>;

@@ -24,6 +24,7 @@ export const DraftChatSchema = z.object({
     top_p: z.unknown(),
     frequency_penalty: z.unknown(),
     presence_penalty: z.unknown(),
+    reasoning_effort: z.unknown().optional(),
   }),
   messages: z
     .array(ChatMessageSchema)

@@ -1,7 +1,9 @@
 import { z } from "zod";
+import { INSTRUCTION_ROLES, REASONING_EFFORTS, SAMPLING_SETTINGS, TOKEN_LIMITS } from "../schemas/model-settings.ts";
 
-// Parsed once at boot. This module imports nothing but zod so that the HTTP
-// server (run by Node directly, without a bundler) can share it with the app.
+// Parsed once at boot. This module imports nothing but zod and a module of
+// plain constants, by relative path, so that the HTTP server (run by Node
+// directly, without a bundler) can share it with the app.
 
 const secret = (name: string) =>
   z
@@ -37,6 +39,21 @@ const jsonRecord = <T extends z.ZodType>(name: string, value: T) =>
       }
     })
     .pipe(z.record(z.string(), value));
+
+const price = z.object({ input: z.number().nonnegative(), output: z.number().nonnegative() });
+
+/** A partial row of the model table (app/provider/models.ts): only the facts it changes. */
+const modelEntry = z
+  .object({
+    contextWindow: z.number().int().positive(),
+    price: price.strict().nullable(),
+    tokenLimit: z.enum(TOKEN_LIMITS),
+    sampling: z.array(z.enum(SAMPLING_SETTINGS)),
+    reasoningEfforts: z.array(z.enum(REASONING_EFFORTS)),
+    instructionsRole: z.enum(INSTRUCTION_ROLES),
+  })
+  .partial()
+  .strict();
 
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -77,11 +94,11 @@ const envSchema = z.object({
         .filter(Boolean),
     ),
   CHAT_TURNS_PER_MINUTE: z.coerce.number().int().positive().default(20),
+  // Model ids (or prefixes) to partial model-table entries, e.g. '{"o3":{"price":{"input":2,"output":8}}}'.
+  MODEL_TABLE: jsonRecord("MODEL_TABLE", modelEntry),
+  // Older, one-fact forms of MODEL_TABLE, still honoured under it.
   MODEL_CONTEXT_WINDOWS: jsonRecord("MODEL_CONTEXT_WINDOWS", z.number().int().positive()),
-  MODEL_PRICES: jsonRecord(
-    "MODEL_PRICES",
-    z.object({ input: z.number().nonnegative(), output: z.number().nonnegative() }),
-  ),
+  MODEL_PRICES: jsonRecord("MODEL_PRICES", price),
   FIRESTORE_EMULATOR_HOST: z.string().optional(),
   GOOGLE_CLOUD_PROJECT: z.string().optional(),
   GCLOUD_PROJECT: z.string().optional(),

@@ -75,3 +75,61 @@ describe("reasoning models, as the real API takes them", () => {
     expect(completion.choices[0]?.message.content).toBeTruthy();
   });
 });
+
+describe("reasoning_effort, as the real API takes it", () => {
+  const ask = (model: string, reasoning_effort: unknown) =>
+    client.chat.completions
+      .create({ model, messages: [{ role: "user", content: "hi" }], reasoning_effort } as never)
+      .then(
+        (completion) => ({ completion, error: null }),
+        (error: unknown) => ({ completion: null, error: error as InstanceType<typeof OpenAI.APIError> }),
+      );
+
+  test("a model that is not a reasoning model does not know the argument", async () => {
+    const { error } = await ask("gpt-4o-mini", "low");
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(error?.error).toEqual({
+      message: "Unrecognized request argument supplied: reasoning_effort",
+      type: "invalid_request_error",
+      param: null,
+      code: null,
+    });
+  });
+
+  test("a value the API does not know is invalid, and the error lists every value", async () => {
+    const { error } = await ask("o3", "extreme");
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(error?.error).toEqual({
+      message:
+        "Invalid value: 'extreme'. Supported values are: 'none', 'minimal', 'low', 'medium', 'high', 'xhigh', and 'max'.",
+      type: "invalid_request_error",
+      param: "reasoning_effort",
+      code: "invalid_value",
+    });
+  });
+
+  test.each([
+    ["o3", "minimal", "'low', 'medium', and 'high'"],
+    ["gpt-5-mini", "none", "'minimal', 'low', 'medium', and 'high'"],
+  ])("%s does not take %s, and says which it takes", async (model, effort, supported) => {
+    const { error } = await ask(model, effort);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(error?.error).toEqual({
+      message: `Unsupported value: 'reasoning_effort' does not support '${effort}' with this model. Supported values are: ${supported}.`,
+      type: "invalid_request_error",
+      param: "reasoning_effort",
+      code: "unsupported_value",
+    });
+  });
+
+  test.each([
+    ["o3-mini", "high"],
+    ["gpt-5", "minimal"],
+    ["gpt-5-mini", "low"],
+    ["gpt-4o", null],
+  ])("%s with %s answers", async (model, effort) => {
+    const { completion, error } = await ask(model, effort);
+    expect(error).toBeNull();
+    expect(completion?.choices[0]?.message.content).toContain("Thanks for asking");
+  });
+});

@@ -9,6 +9,11 @@
 //   sk-fake-ratelimit…  429 with retry-after
 //   anything else that starts with "sk-" is a valid key.
 //
+// Reasoning models (o3, o3-mini, gpt-5, gpt-5-mini) refuse what the real API
+// refuses for them (max_tokens, sampling settings, a reasoning effort they do
+// not take), and every other model refuses a reasoning_effort, in the real
+// API's words.
+//
 // By a directive in the last user message of a chat completion:
 //   [fake:401] [fake:429] [fake:500]   fail before the reply starts
 //   [fake:cut]     stream half the reply, then drop the connection
@@ -45,8 +50,23 @@ export type FakeProviderOptions = {
 
 export const FAKE_CHAT_MODELS = ["gpt-4o", "gpt-4o-mini", "gpt-4.1-mini", "o3-mini", "o3", "gpt-5", "gpt-5-mini"];
 
+/**
+ * The reasoning models, with the reasoning efforts each takes as the real API
+ * lists them. The fake keeps its own list rather than the app's table: it
+ * stands for the API, so a wrong table fails against it.
+ */
+const EFFORTS_OF: Record<string, string[]> = {
+  "o3-mini": ["low", "medium", "high"],
+  o3: ["low", "medium", "high"],
+  "gpt-5": ["minimal", "low", "medium", "high"],
+  "gpt-5-mini": ["minimal", "low", "medium", "high"],
+};
+
+/** Every value the API knows for reasoning_effort (the official SDK's list). */
+const KNOWN_EFFORTS = ["none", "minimal", "low", "medium", "high", "xhigh", "max"];
+
 /** Models that, like the real API's reasoning models, refuse max_tokens and sampling settings. */
-const REASONING_MODELS = new Set(["o3-mini", "o3", "gpt-5", "gpt-5-mini"]);
+const REASONING_MODELS = new Set(Object.keys(EFFORTS_OF));
 const NON_CHAT_MODELS = ["text-embedding-3-small", "whisper-1", "tts-1", "dall-e-3", "omni-moderation-latest"];
 
 type ChatBody = {
@@ -60,6 +80,7 @@ type ChatBody = {
   top_p?: number;
   frequency_penalty?: number;
   presence_penalty?: number;
+  reasoning_effort?: unknown;
 };
 
 export async function startFakeProvider(options: FakeProviderOptions = {}): Promise<FakeProvider> {
@@ -162,7 +183,7 @@ async function chatCompletion(body: ChatBody, res: http.ServerResponse, options:
     );
   }
 
-  const refusal = reasoningRefusal(body);
+  const refusal = reasoningRefusal(body) ?? effortRefusal(body);
   if (refusal) return sendError(res, 400, refusal.message, "invalid_request_error", refusal.code, refusal.param);
 
   const lastUser = [...body.messages].reverse().find((message) => message.role === "user");
@@ -349,6 +370,42 @@ function reasoningRefusal(body: ChatBody): { message: string; code: string; para
         param,
       };
     }
+  }
+  return null;
+}
+
+/** "'low', 'medium', and 'high'", as the API lists supported values. */
+function quotedList(values: string[]): string {
+  const quoted = values.map((value) => `'${value}'`);
+  return quoted.length < 3 ? quoted.join(" and ") : `${quoted.slice(0, -1).join(", ")}, and ${quoted.at(-1)}`;
+}
+
+/**
+ * What the real API answers a reasoning_effort with (its exact words): a
+ * model that is not a reasoning model does not know the argument at all; a
+ * value the API does not know is invalid; one it knows but this model does not
+ * take is unsupported. A null is the same as leaving it out.
+ */
+function effortRefusal(body: ChatBody): { message: string; code: string | null; param: string | null } | null {
+  const effort = body.reasoning_effort;
+  if (effort === undefined || effort === null) return null;
+  const supported = EFFORTS_OF[body.model ?? ""];
+  if (!supported) {
+    return { message: "Unrecognized request argument supplied: reasoning_effort", code: null, param: null };
+  }
+  if (typeof effort !== "string" || !KNOWN_EFFORTS.includes(effort)) {
+    return {
+      message: `Invalid value: '${String(effort)}'. Supported values are: ${quotedList(KNOWN_EFFORTS)}.`,
+      code: "invalid_value",
+      param: "reasoning_effort",
+    };
+  }
+  if (!supported.includes(effort)) {
+    return {
+      message: `Unsupported value: 'reasoning_effort' does not support '${effort}' with this model. Supported values are: ${quotedList(supported)}.`,
+      code: "unsupported_value",
+      param: "reasoning_effort",
+    };
   }
   return null;
 }

@@ -362,3 +362,122 @@ describe("deactivating", () => {
     expect(page.status).toBe(200);
   });
 });
+
+describe("reasoning models in the lab", () => {
+  const sampling = ["temperature", "top_p", "frequency_penalty", "presence_penalty"];
+  const withoutSampling = Object.fromEntries(Object.entries(validFields).filter(([name]) => !sampling.includes(name)));
+  const reasoningFields = { ...withoutSampling, model: "gpt-5-mini", max_tokens: "2000", reasoning_effort: "minimal" };
+
+  async function activeConfig(botId: string) {
+    return (await getOpenableBot(botId))!.modelConfig;
+  }
+
+  test("an assistant on a reasoning model needs no sampling settings and keeps its reasoning effort", async () => {
+    const person = await signedInPerson();
+    const botId = await create(person, reasoningFields);
+    expect((await activeConfig(botId)).config).toEqual({
+      model: "gpt-5-mini",
+      max_tokens: 2000,
+      temperature: 1,
+      top_p: 1,
+      frequency_penalty: 0,
+      presence_penalty: 0,
+      reasoning_effort: "minimal",
+    });
+    const page = await run(() =>
+      botLoader({ request: person.request(`/assistants/${botId}`), params: { botId }, context: {} }),
+    );
+    expect(page.data).toMatchObject({
+      model: "gpt-5-mini",
+      settings: "max 2,000 completion tokens · reasoning effort minimal",
+      modelNotes: [],
+    });
+  });
+
+  test("sampling settings posted for a reasoning model are not stored", async () => {
+    const person = await signedInPerson();
+    const botId = await create(person, { ...reasoningFields, temperature: "0.2", top_p: "0.5" });
+    expect((await activeConfig(botId)).config).toMatchObject({ temperature: 1, top_p: 1 });
+  });
+
+  test.each([
+    [
+      "a reasoning effort the model does not take",
+      { model: "o3" },
+      /o3 takes a reasoning effort of low, medium or high\./,
+    ],
+    ["a reasoning effort nobody takes", { reasoning_effort: "extreme" }, /Choose a reasoning effort from the list\./],
+  ])("%s returns the form with a message at the field, and writes nothing", async (_, change, message) => {
+    const person = await signedInPerson();
+    const outcome = await run(() =>
+      newAction({
+        request: person.form("/assistants/new", { ...reasoningFields, ...change }),
+        params: {},
+        context: {},
+      }),
+    );
+    expect(outcome.status).toBe(400);
+    expect((outcome.data as { error: Record<string, string[]> }).error.reasoning_effort?.join(" ")).toMatch(message);
+    expect(await botCount(person.userId)).toBe(0);
+  });
+
+  test("a standard model still needs its sampling settings", async () => {
+    const person = await signedInPerson();
+    const outcome = await run(() =>
+      newAction({ request: person.form("/assistants/new", withoutSampling), params: {}, context: {} }),
+    );
+    expect(outcome.status).toBe(400);
+    expect((outcome.data as { error: Record<string, string[]> }).error.temperature).toEqual([
+      "Enter a number for Temperature.",
+    ]);
+  });
+
+  test("changing only the reasoning effort, or back to the model's default, adds a model config version", async () => {
+    const owner = await signedInPerson();
+    const botId = await create(owner, reasoningFields);
+    const edit = (fields: Record<string, string>) =>
+      run(() =>
+        editAction({ request: owner.form(`/assistants/${botId}/edit`, fields), params: { botId }, context: {} }),
+      );
+    const first = (await activeConfig(botId)).id;
+
+    await edit({ ...reasoningFields, reasoning_effort: "high" });
+    const second = await activeConfig(botId);
+    expect(second.id).not.toBe(first);
+    expect(second.config.reasoning_effort).toBe("high");
+
+    await edit({ ...reasoningFields, reasoning_effort: "" });
+    const third = await activeConfig(botId);
+    expect(third.id).not.toBe(second.id);
+    expect(third.config).not.toHaveProperty("reasoning_effort");
+
+    await edit({ ...reasoningFields, reasoning_effort: "" });
+    expect((await activeConfig(botId)).id).toBe(third.id);
+
+    const page = await run(() =>
+      editLoader({ request: owner.request(`/assistants/${botId}/edit`), params: { botId }, context: {} }),
+    );
+    const data = page.data as {
+      defaultValue: { reasoning_effort: string };
+      versions: { model_config: { text: string }[] };
+    };
+    expect(data.defaultValue.reasoning_effort).toBe("");
+    expect(data.versions.model_config.map((version) => version.text)).toEqual([
+      "gpt-5-mini · max 2,000 completion tokens · default reasoning effort",
+      "gpt-5-mini · max 2,000 completion tokens · reasoning effort high",
+      "gpt-5-mini · max 2,000 completion tokens · reasoning effort minimal",
+    ]);
+  });
+
+  test("an older config, saved without a reasoning effort, opens in the lab with the model's default", async () => {
+    const owner = await signedInPerson();
+    const botId = await create(owner);
+    expect((await activeConfig(botId)).config).not.toHaveProperty("reasoning_effort");
+    const page = await run(() =>
+      editLoader({ request: owner.request(`/assistants/${botId}/edit`), params: { botId }, context: {} }),
+    );
+    expect(page.data).toMatchObject({
+      defaultValue: { model: "gpt-4o-mini", reasoning_effort: "", temperature: "0.7" },
+    });
+  });
+});
