@@ -1,13 +1,10 @@
 import { Link } from "@remix-run/react";
 import { Avatar } from "./avatar";
 
-export type CardBot = {
-  id: string;
-  name: string;
-  tag_line: string;
-  description: string;
-  sessions_started: number;
-};
+import type { BotSummary } from "~/models/bots.server";
+
+/** What a card shows of an assistant. */
+export type CardBot = Pick<BotSummary, "id" | "name" | "tag_line" | "description" | "sessions_started">;
 
 export function sessionsLabel(count: number): string {
   return `${count.toLocaleString("en-US")} session${count === 1 ? "" : "s"}`;

@@ -1,4 +1,3 @@
-import type { AssistantFormValues } from "~/components/assistant-form";
 import type { BotWithActive } from "~/models/bots.server";
 import { configuredEntries, settingsRulesOf } from "~/provider/models.server";
 import {
@@ -7,6 +6,7 @@ import {
   DEFAULT_MODEL_CONFIG,
   DEFAULT_SUMMARY_PROMPT,
   LIMITS,
+  type AssistantFormValues,
 } from "~/schemas/assistant";
 import type { FormShape } from "~/utils/request-body.server";
 

@@ -26,6 +26,7 @@ import {
   LIMITS,
   PRESETS,
   SESSION_TYPES,
+  type AssistantFormValues,
   type PresetName,
 } from "~/schemas/assistant";
 import { NEUTRAL_SAMPLING, SAMPLING_SETTINGS, type SamplingSetting } from "~/schemas/model-settings";
@@ -33,22 +34,7 @@ import { AssistantCard } from "./assistant-card";
 import { TestDrive } from "./test-drive";
 import { buttonPrimary, buttonSecondary, errorClass, hintClass, inputClass, labelClass } from "./ui";
 
-export type AssistantFormValues = {
-  name: string;
-  tag_line: string;
-  description: string;
-  instructions: string;
-  summary_prompt: string;
-  session_type: string;
-  model: string;
-  max_tokens: string;
-  temperature: string;
-  top_p: string;
-  frequency_penalty: string;
-  presence_penalty: string;
-  reasoning_effort: string;
-  starter_prompts: string[];
-};
+export type { AssistantFormValues };
 
 /**
  * The lab: every field of an assistant, a live preview of its card, and a

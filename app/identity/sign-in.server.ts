@@ -3,10 +3,11 @@ import { getUser, signInUser, type User } from "~/models/users.server";
 import { getEnv } from "~/utils/env.server";
 import { checkApiKey, type KeyProblem } from "~/provider/client.server";
 import { signInFailure } from "~/provider/errors.server";
-import { userHashFor } from "./caller.server";
+import type { Caller } from "~/models/caller";
+import { requireCaller, userHashFor } from "./caller.server";
 import { countKeyAttempt, type SignInAttempt } from "./rate-limit.server";
 import { describeWait } from "~/utils/format";
-import { requireUser, signInCookie, signOutCookie } from "./cookie.server";
+import { signInCookie, signOutCookie } from "./cookie.server";
 
 export type SignInRefusal = { ok: false; status: number; message: string; retryAfterSeconds?: number };
 export type SignInResult = { ok: true; userId: string; cookie: string } | SignInRefusal;
@@ -51,19 +52,16 @@ function keyProblemMessage(problem: KeyProblem): { status: number; message: stri
   return signInFailure(problem.failure, Math.round(getEnv().PROVIDER_TIMEOUT_MS / 1000));
 }
 
-export type Account = User & { apiKey: string };
+/** The signed-in caller with their user document: for pages that need what their key may use. */
+export type Account = { caller: Caller; user: User };
 
 /**
- * The signed-in person's user document and key. A cookie for a user that no
+ * The signed-in caller and their user document. A cookie for a user that no
  * longer exists is a dead session: sign out rather than fail.
  */
 export async function requireAccount(request: Request): Promise<Account> {
-  const { userId, apiKey } = await requireUser(request);
-  const user = await getUser(userId);
+  const caller = await requireCaller(request);
+  const user = await getUser(caller.userId);
   if (!user) throw redirect("/", { headers: { "Set-Cookie": await signOutCookie() } });
-  return { ...user, apiKey };
-}
-
-export function isOperator(apiKey: string): boolean {
-  return getEnv().OPERATOR_USER_HASHES.includes(userHashFor(apiKey));
+  return { caller, user };
 }

@@ -6,8 +6,17 @@ import {
   type Transaction,
   type WriteBatch,
 } from "firebase-admin/firestore";
-import type { AssistantInput, ModelConfig, SessionType } from "~/schemas/assistant";
+import {
+  DEFAULT_MODEL_CONFIG,
+  ModelConfigSchema,
+  PROFILE_FIELDS,
+  type AssistantInput,
+  type AssistantProfile,
+  type ModelConfig,
+} from "~/schemas/assistant";
+import { z } from "~/schemas/zod";
 import { db, isDocId, withDeadline } from "~/utils/db.server";
+import type { Caller } from "./caller";
 import { queryWords, searchTerms } from "~/utils/search-terms";
 import { QUERIES, shapedQuery } from "./queries.server";
 
@@ -15,12 +24,9 @@ import { QUERIES, shapedQuery } from "./queries.server";
 // model). A bot points at its active prompt and config; an edit adds a new
 // version and moves the pointer, so sessions keep the version they started with.
 
-export type Bot = {
+/** A bot document: the assistant's profile (its schema's) and what the platform keeps about it. */
+export type Bot = AssistantProfile & {
   id: string;
-  name: string;
-  tag_line: string;
-  description: string;
-  session_type: SessionType;
   creator_user_id: string;
   created_date: Timestamp;
   last_modified_date: Timestamp;
@@ -31,7 +37,6 @@ export type Bot = {
   is_active: boolean;
   sessions_started: number;
   sessions_ended: number;
-  starter_prompts: string[];
 };
 
 export type PromptType = "initial" | "summary";
@@ -86,16 +91,17 @@ function toBot(snapshot: DocumentSnapshot): Bot {
   };
 }
 
-/** What pages show of a bot: plain data that serializes to the browser. */
+/** The profile's fields of a bot or of the lab's input: exactly the schema's, whatever else it carries. */
+function profileFields(source: AssistantProfile): AssistantProfile {
+  return Object.fromEntries(PROFILE_FIELDS.map((field) => [field, source[field]])) as AssistantProfile;
+}
+
+/** What pages show of a bot: its profile and counters, as plain data that serializes to the browser. */
 export function botSummary(bot: Bot) {
   return {
     id: bot.id,
-    name: bot.name,
-    tag_line: bot.tag_line,
-    description: bot.description,
-    session_type: bot.session_type,
+    ...profileFields(bot),
     sessions_started: bot.sessions_started,
-    starter_prompts: bot.starter_prompts,
     showcased: bot.showcased,
     is_active: bot.is_active,
     created_date: bot.created_date?.toDate().toISOString() ?? null,
@@ -119,23 +125,40 @@ function toPrompt(snapshot: DocumentSnapshot): PromptVersion {
 
 function toModelConfig(snapshot: DocumentSnapshot): ModelConfigVersion {
   const data = snapshot.data()!;
-  return { id: snapshot.id, config: data.config, created_date: data.created_date, is_active: data.is_active === true };
+  return {
+    id: snapshot.id,
+    config: storedConfig(data.config, snapshot.ref.path),
+    created_date: data.created_date,
+    is_active: data.is_active === true,
+  };
 }
 
+/** Another writer (GPT Lab) may have stored a number as text. */
+const StoredModelConfigSchema = ModelConfigSchema.extend({
+  max_tokens: z.coerce.number().int().positive(),
+  temperature: z.coerce.number(),
+  top_p: z.coerce.number(),
+  frequency_penalty: z.coerce.number(),
+  presence_penalty: z.coerce.number(),
+});
+
+/** A stored config, parsed: settings another writer left out take the defaults rather than reaching the provider as undefined. */
+function storedConfig(raw: unknown, path: string): ModelConfig {
+  const parsed = StoredModelConfigSchema.safeParse({ ...DEFAULT_MODEL_CONFIG, ...(raw as object) });
+  if (!parsed.success) throw new Error(`${path} holds no usable model config: ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
+}
+
+/** A config as stored: only the schema's fields, and a reasoning effort only when chosen (Firestore refuses undefined). */
 function configOf(input: ModelConfig): ModelConfig {
-  const { model, max_tokens, temperature, top_p, frequency_penalty, presence_penalty, reasoning_effort } = input;
-  // Stored only when chosen (Firestore refuses undefined): absent means the model's own default.
-  const effort = reasoning_effort ? { reasoning_effort } : {};
-  return { model, max_tokens, temperature, top_p, frequency_penalty, presence_penalty, ...effort };
+  const config = ModelConfigSchema.parse(input);
+  if (config.reasoning_effort === undefined) delete config.reasoning_effort;
+  return config;
 }
 
 function profileOf(input: AssistantInput) {
   return {
-    name: input.name,
-    tag_line: input.tag_line,
-    description: input.description,
-    session_type: input.session_type,
-    starter_prompts: input.starter_prompts,
+    ...profileFields(input),
     search_terms: searchTerms(input.name, input.tag_line, input.description),
   };
 }
@@ -156,10 +179,10 @@ function newModelConfig(config: ModelConfig) {
 }
 
 /** The bot, its first prompts and config, and the creator's counter: one batch, all or nothing. */
-export async function createBot(creatorUserId: string, input: AssistantInput): Promise<string> {
+export async function createBot(caller: Caller, input: AssistantInput): Promise<string> {
   const batch = db().batch();
-  const botId = addBot(batch, bots().doc(), { creator_user_id: creatorUserId, showcased: false }, input);
-  batch.update(db().collection("users").doc(creatorUserId), {
+  const botId = addBot(batch, bots().doc(), { creator_user_id: caller.userId, showcased: false }, input);
+  batch.update(db().collection("users").doc(caller.userId), {
     bots_created: FieldValue.increment(1),
     last_modified_date: FieldValue.serverTimestamp(),
   });
@@ -243,12 +266,12 @@ export async function getOpenableBot(botId: string): Promise<BotWithActive | nul
 }
 
 /** The creator's own bot, active or not; null for anyone else, so they get the same 404. */
-export async function getOwnBot(botId: string, userId: string): Promise<BotWithActive | null> {
+export async function getOwnBot(caller: Caller, botId: string): Promise<BotWithActive | null> {
   if (!isDocId(botId)) return null;
   const snapshot = await withDeadline(bots().doc(botId).get());
   if (!snapshot.exists) return null;
   const bot = toBot(snapshot);
-  return bot.creator_user_id === userId ? withActiveVersions(bot) : null;
+  return bot.creator_user_id === caller.userId ? withActiveVersions(bot) : null;
 }
 
 /** An active bot's starter prompts; none for a bot that is gone or deactivated. */
@@ -296,9 +319,9 @@ export async function listShowcasedBots(options: {
   };
 }
 
-export async function listBotsOfCreator(userId: string, limit = 100): Promise<Bot[]> {
+export async function listOwnBots(caller: Caller, limit = 100): Promise<Bot[]> {
   const snapshot = await withDeadline(
-    shapedQuery(bots(), QUERIES.botsOfCreator, { creator_user_id: userId }).limit(limit).get(),
+    shapedQuery(bots(), QUERIES.botsOfCreator, { creator_user_id: caller.userId }).limit(limit).get(),
   );
   return snapshot.docs.map(toBot);
 }
@@ -309,14 +332,14 @@ export async function listBotsOfCreator(userId: string, limit = 100): Promise<Bo
  * inactive. One transaction, so a pointer never names a missing version.
  * Returns false when the bot is not the person's own.
  */
-export async function updateBot(botId: string, userId: string, input: AssistantInput): Promise<boolean> {
+export async function updateBot(caller: Caller, botId: string, input: AssistantInput): Promise<boolean> {
   if (!isDocId(botId)) return false;
   return withDeadline(
     db().runTransaction(async (tx) => {
       const botSnap = await tx.get(bots().doc(botId));
       if (!botSnap.exists) return false;
       const bot = toBot(botSnap);
-      if (bot.creator_user_id !== userId) return false;
+      if (bot.creator_user_id !== caller.userId) return false;
 
       const [instructions, summary, config] = await Promise.all([
         tx.get(prompts(botId).doc(bot.active_initial_prompt_id)),
@@ -401,8 +424,8 @@ const POINTERS = {
 
 /** Makes an older version active again. False when the bot or version is not the person's. */
 export async function activateVersion(
+  caller: Caller,
   botId: string,
-  userId: string,
   kind: VersionKind,
   versionId: string,
 ): Promise<boolean> {
@@ -411,7 +434,7 @@ export async function activateVersion(
   return withDeadline(
     db().runTransaction(async (tx) => {
       const botSnap = await tx.get(bots().doc(botId));
-      if (!botSnap.exists || botSnap.get("creator_user_id") !== userId) return false;
+      if (!botSnap.exists || botSnap.get("creator_user_id") !== caller.userId) return false;
       const target = await tx.get(pointer.collection(botId).doc(versionId));
       if (!target.exists || (pointer.type && target.get("message_type") !== pointer.type)) return false;
       const currentId: string = botSnap.get(pointer.field);
@@ -425,12 +448,12 @@ export async function activateVersion(
 }
 
 /** Deactivate or reactivate; only the creator may. */
-export async function setBotActive(botId: string, userId: string, isActive: boolean): Promise<boolean> {
+export async function setBotActive(caller: Caller, botId: string, isActive: boolean): Promise<boolean> {
   if (!isDocId(botId)) return false;
   return withDeadline(
     db().runTransaction(async (tx) => {
       const snapshot = await tx.get(bots().doc(botId));
-      if (!snapshot.exists || snapshot.get("creator_user_id") !== userId) return false;
+      if (!snapshot.exists || snapshot.get("creator_user_id") !== caller.userId) return false;
       tx.update(snapshot.ref, { is_active: isActive, last_modified_date: FieldValue.serverTimestamp() });
       return true;
     }),

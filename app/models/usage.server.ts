@@ -1,6 +1,7 @@
 import { FieldValue, type DocumentData, type DocumentReference, type SetOptions } from "firebase-admin/firestore";
 import { db, withDeadline } from "~/utils/db.server";
 import { isoDay, type UsageAmount, type UsageDay } from "./usage-summary";
+import type { Caller } from "./caller";
 import { QUERIES, shapedQuery } from "./queries.server";
 
 // `usage_daily/{userId}_{YYYY-MM-DD}`: tokens and dollars per person per day,
@@ -49,9 +50,9 @@ export function addUsage(
   );
 }
 
-export async function listUsageDays(userId: string, since: string): Promise<UsageDay[]> {
+export async function listUsageDays(caller: Caller, since: string): Promise<UsageDay[]> {
   const snapshot = await withDeadline(
-    shapedQuery(usageDays(), QUERIES.usageDaysOfUser, { user_id: userId }).where("date", ">=", since).get(),
+    shapedQuery(usageDays(), QUERIES.usageDaysOfUser, { user_id: caller.userId }).where("date", ">=", since).get(),
   );
   return snapshot.docs.map((doc) => {
     const data = doc.data();

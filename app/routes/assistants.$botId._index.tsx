@@ -8,7 +8,7 @@ import { ShareLink } from "~/components/share-link";
 import { buttonDanger, buttonPrimary, buttonSecondary } from "~/components/ui";
 import { botSummary, getOpenableBot } from "~/models/bots.server";
 import { SESSION_TYPES } from "~/schemas/assistant";
-import { isOperator, requireAccount } from "~/identity/sign-in.server";
+import { requireAccount } from "~/identity/sign-in.server";
 import { fallbackModel, leftOutNote, leftOutSettings, settingsSummary } from "~/provider/models";
 import { modelFacts, modelTable } from "~/provider/models.server";
 
@@ -23,7 +23,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const config = bot.modelConfig.config;
   const model = config.model;
   const facts = modelFacts(model);
-  const fallback = fallbackModel(model, account.chat_models, modelTable());
+  const fallback = fallbackModel(model, account.user.chat_models, modelTable());
   return {
     bot: botSummary(bot),
     model,
@@ -34,11 +34,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
         : null,
       leftOutNote(model, leftOutSettings(config, facts)),
     ].filter((note) => note !== null),
-    chatModels: account.chat_models,
+    chatModels: account.user.chat_models,
     defaultModel: fallback ?? "",
     shareUrl: `${new URL(request.url).origin}/assistants/${bot.id}`,
-    isCreator: bot.creator_user_id === account.id,
-    isOperator: isOperator(account.apiKey),
+    isCreator: bot.creator_user_id === account.caller.userId,
+    isOperator: account.caller.isOperator,
   };
 }
 

@@ -13,12 +13,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const picked = (await readForm(request, { fields: ["model"] })).get("model");
   const choice = chatModelFor(
     bot.modelConfig.config.model,
-    account.chat_models,
+    account.user.chat_models,
     typeof picked === "string" ? picked : null,
   );
   if (!choice) throw new Response("Your API key cannot use any chat model.", { status: 400 });
   const sessionId = await startSession({
-    userId: account.id,
+    userId: account.caller.userId,
     bot,
     model: choice.model,
     modelFallbackFrom: choice.fallbackFrom,

@@ -19,7 +19,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 async function ownActiveBot(request: Request, botId: string) {
   const account = await requireAccount(request);
-  const bot = await getOwnBot(botId, account.id);
+  const bot = await getOwnBot(account.caller, botId);
   // Another person's bot and a missing one look the same: 404.
   if (!bot || !bot.is_active) throw new Response("Not found", { status: 404 });
   return { account, bot };
@@ -30,9 +30,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return {
     id: bot.id,
     name: bot.name,
-    models: account.chat_models,
+    models: account.user.chat_models,
     modelTable: labModelTable(),
-    defaultValue: assistantFormValues(account.chat_models, bot),
+    defaultValue: assistantFormValues(account.user.chat_models, bot),
     versions: versionRows(await listVersions(bot.id)),
   };
 }
@@ -51,14 +51,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
   });
   if (formData.get("intent") === "activate") {
     const parsed = ActivateVersion.safeParse(Object.fromEntries(formData));
-    if (!parsed.success || !(await activateVersion(bot.id, account.id, parsed.data.kind, parsed.data.versionId))) {
+    if (!parsed.success || !(await activateVersion(account.caller, bot.id, parsed.data.kind, parsed.data.versionId))) {
       throw new Response("Not found", { status: 404 });
     }
     throw redirect(`/assistants/${bot.id}/edit#versions`);
   }
-  const submission = parseWithZod(formData, { schema: labSchema(account.chat_models) });
+  const submission = parseWithZod(formData, { schema: labSchema(account.user.chat_models) });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
-  const updated = await saveOrKeepForm(submission, () => updateBot(bot.id, account.id, submission.value));
+  const updated = await saveOrKeepForm(submission, () => updateBot(account.caller, bot.id, submission.value));
   if ("kept" in updated) return updated.kept;
   if (!updated.saved) throw new Response("Not found", { status: 404 });
   throw redirect(`/assistants/${bot.id}`);

@@ -4,8 +4,9 @@ import { z } from "zod";
 import { AssistantCard } from "~/components/assistant-card";
 import { ShareLink } from "~/components/share-link";
 import { buttonPrimary, buttonSecondary, inputClass } from "~/components/ui";
-import { botSummary, listBotsOfCreator, listShowcasedBots } from "~/models/bots.server";
-import { getSignedInUser, requireUser } from "~/identity/cookie.server";
+import { botSummary, listOwnBots, listShowcasedBots } from "~/models/bots.server";
+import { requireCaller } from "~/identity/caller.server";
+import { getSignedInUser } from "~/identity/cookie.server";
 
 export const meta: MetaFunction = () => [{ title: "Assistants · Assistant Lab" }];
 
@@ -26,8 +27,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const params = GalleryParams.parse(Object.fromEntries(url.searchParams));
   if (params.tab === "mine") {
-    const { userId } = await requireUser(request);
-    const own = (await listBotsOfCreator(userId)).map(botSummary);
+    const caller = await requireCaller(request);
+    const own = (await listOwnBots(caller)).map(botSummary);
     return { tab: "mine" as const, signedIn: true, origin: url.origin, own, page: null };
   }
   const signedIn = (await getSignedInUser(request)) !== null;

@@ -17,9 +17,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const source = from ? await getOpenableBot(from) : null;
   if (from && !source) throw new Response("Not found", { status: 404 });
   return {
-    models: account.chat_models,
+    models: account.user.chat_models,
     modelTable: labModelTable(),
-    defaultValue: assistantFormValues(account.chat_models, source),
+    defaultValue: assistantFormValues(account.user.chat_models, source),
     duplicateOf: source?.name ?? null,
   };
 }
@@ -27,10 +27,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
   const account = await requireAccount(request);
   const submission = parseWithZod(await readForm(request, ASSISTANT_FORM), {
-    schema: labSchema(account.chat_models),
+    schema: labSchema(account.user.chat_models),
   });
   if (submission.status !== "success") return data(submission.reply(), { status: 400 });
-  const created = await saveOrKeepForm(submission, () => createBot(account.id, submission.value));
+  const created = await saveOrKeepForm(submission, () => createBot(account.caller, submission.value));
   if ("kept" in created) return created.kept;
   throw redirect(`/assistants/${created.saved}?created=1`);
 }

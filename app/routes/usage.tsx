@@ -3,15 +3,15 @@ import { useLoaderData } from "@remix-run/react";
 import { listUsageDays } from "~/models/usage.server";
 import { PRICES_AS_OF } from "~/provider/models.server";
 import { formatCost, formatTokens } from "~/utils/format";
-import { requireUser } from "~/identity/cookie.server";
+import { requireCaller } from "~/identity/caller.server";
 import { firstDayNeeded, SUBSCRIPTION_USD, summarizeUsage } from "~/models/usage-summary";
 
 export const meta: MetaFunction = () => [{ title: "Usage · Assistant Lab" }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const { userId } = await requireUser(request);
+  const caller = await requireCaller(request);
   const today = new Date();
-  const days = await listUsageDays(userId, firstDayNeeded(today));
+  const days = await listUsageDays(caller, firstDayNeeded(today));
   return { ...summarizeUsage(days, today), pricesAsOf: PRICES_AS_OF };
 }
 

@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { listBotsOfCreator, listShowcasedBots, type Bot } from "~/models/bots.server";
+import { listOwnBots, listShowcasedBots, type Bot } from "~/models/bots.server";
 import { clientAddress } from "~/utils/client-address.server";
 import { authenticate } from "~/identity/bearer.server";
 
@@ -7,10 +7,7 @@ import { authenticate } from "~/identity/bearer.server";
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const caller = await authenticate(request, clientAddress(context));
   if (caller instanceof Response) return caller;
-  const [showcased, own] = await Promise.all([
-    listShowcasedBots({ sort: "popular", limit: 100 }),
-    listBotsOfCreator(caller.userId),
-  ]);
+  const [showcased, own] = await Promise.all([listShowcasedBots({ sort: "popular", limit: 100 }), listOwnBots(caller)]);
   const seen = new Set<string>();
   const data = [...own.filter((bot) => bot.is_active), ...showcased.bots]
     .filter((bot) => !seen.has(bot.id) && seen.add(bot.id))

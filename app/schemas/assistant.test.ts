@@ -1,5 +1,11 @@
 import { describe, expect, test } from "vitest";
-import { modelConfigSchema } from "./assistant";
+import {
+  ASSISTANT_FIELDS,
+  DEFAULT_MODEL_CONFIG,
+  ModelConfigSchema,
+  modelConfigSchema,
+  PROFILE_FIELDS,
+} from "./assistant";
 import type { SettingsRules } from "./model-settings";
 
 // The lab's model settings, checked against what each model takes. The rules
@@ -75,5 +81,28 @@ describe("the model settings the lab asks for", () => {
         reasoning_effort: "xhigh",
       }),
     ).toMatchObject({ temperature: 0.7, reasoning_effort: "xhigh" });
+  });
+});
+
+describe("one shape for an assistant", () => {
+  test("the profile and the stored model config are fields of the lab's schema, not copies beside it", () => {
+    for (const field of PROFILE_FIELDS) expect(ASSISTANT_FIELDS).toContain(field);
+    for (const field of Object.keys(ModelConfigSchema.shape)) expect(ASSISTANT_FIELDS).toContain(field);
+    // Every lab field is the profile's, a prompt's or the model config's: nothing is kept anywhere else.
+    const accounted = new Set<string>([
+      ...PROFILE_FIELDS,
+      ...Object.keys(ModelConfigSchema.shape),
+      "instructions",
+      "summary_prompt",
+    ]);
+    expect(ASSISTANT_FIELDS.filter((field) => !accounted.has(field))).toEqual([]);
+  });
+
+  test("a stored config is read with the schema: what is not a config is refused", () => {
+    expect(ModelConfigSchema.safeParse({ ...DEFAULT_MODEL_CONFIG, model: "gpt-4o" }).success).toBe(true);
+    expect(
+      ModelConfigSchema.safeParse({ ...DEFAULT_MODEL_CONFIG, model: "gpt-4o", reasoning_effort: "extreme" }).success,
+    ).toBe(false);
+    expect(ModelConfigSchema.safeParse({ model: "gpt-4o" }).success).toBe(false);
   });
 });

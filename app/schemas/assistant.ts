@@ -110,17 +110,24 @@ function modelConfigFields(models: readonly string[]) {
   };
 }
 
-/** The settings an assistant's model runs with, as its model config version stores them. */
-export type ModelConfig = {
-  model: string;
-  max_tokens: number;
-  temperature: number;
-  top_p: number;
-  frequency_penalty: number;
-  presence_penalty: number;
-  /** Absent: the model's own default (older configs have none). */
-  reasoning_effort?: ReasoningEffort;
-};
+/**
+ * The settings an assistant's model runs with, as its model config version
+ * stores them: what the lab's settings become once the model's rules have
+ * applied. Read back with this schema, so a document that is not one is
+ * caught where it is read. A reasoning effort that is absent means the
+ * model's own default (older configs have none).
+ */
+export const ModelConfigSchema = z.object({
+  model: z.string(),
+  max_tokens: z.number().int().positive(),
+  temperature: z.number(),
+  top_p: z.number(),
+  frequency_penalty: z.number(),
+  presence_penalty: z.number(),
+  reasoning_effort: z.enum(REASONING_EFFORTS).optional(),
+});
+
+export type ModelConfig = z.infer<typeof ModelConfigSchema>;
 
 type RawModelConfig = Omit<ModelConfig, SamplingSetting> & Partial<Record<SamplingSetting, number>>;
 
@@ -208,3 +215,16 @@ export function assistantSchema(
 }
 
 export type AssistantInput = z.infer<ReturnType<typeof assistantSchema>>;
+
+/** The fields of an assistant's profile (the bot document itself); the rest are its versions. */
+export const PROFILE_FIELDS = ["name", "tag_line", "description", "session_type", "starter_prompts"] as const;
+
+/** An assistant's profile as the lab saves it and pages show it. */
+export type AssistantProfile = Pick<AssistantInput, (typeof PROFILE_FIELDS)[number]>;
+
+type AssistantFieldsShape = ReturnType<typeof assistantFields>;
+
+/** The lab form's values as the browser holds them: text for every field, a list for the lists. */
+export type AssistantFormValues = {
+  [K in keyof AssistantFieldsShape]: z.output<AssistantFieldsShape[K]> extends unknown[] ? string[] : string;
+};

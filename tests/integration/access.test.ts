@@ -26,7 +26,7 @@ import * as signOut from "~/routes/sign-out";
 import * as usage from "~/routes/usage";
 import * as completions from "~/routes/v1.chat.completions";
 import * as models from "~/routes/v1.models";
-import { isOperator } from "~/identity/sign-in.server";
+import { callerFor } from "~/identity/caller.server";
 import { hashApiKey } from "~/utils/crypto.server";
 import { db } from "~/utils/db.server";
 import { getSignedInUser, sealAuth } from "~/identity/cookie.server";
@@ -74,11 +74,11 @@ async function makeWorld(): Promise<World> {
     createTestBot(owner, { name: "Public coach" }),
   ]);
   await updateBot(
+    owner.caller,
     bot.id,
-    owner.userId,
     assistantInput({ instructions: "You are a thoughtful coach, second version." }),
   );
-  await Promise.all([setBotActive(deactivated.id, owner.userId, false), setShowcased(showcased.id, true)]);
+  await Promise.all([setBotActive(owner.caller, deactivated.id, false), setShowcased(showcased.id, true)]);
   const sessionId = await startSessionFor(owner, bot.id);
   await say(owner, sessionId, "Hello, coach");
   return {
@@ -885,7 +885,7 @@ describe("the access table", () => {
   });
 
   test("has one operator, to show the showcase intents work for the people they are for", () => {
-    expect(isOperator(OPERATOR_KEY)).toBe(true);
+    expect(callerFor({ userId: "operator", apiKey: OPERATOR_KEY }).isOperator).toBe(true);
   });
 });
 

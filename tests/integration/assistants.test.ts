@@ -1,6 +1,6 @@
 import { Timestamp } from "firebase-admin/firestore";
 import { describe, expect, test } from "vitest";
-import { getOpenableBot, listBotsOfCreator } from "~/models/bots.server";
+import { getOpenableBot, listOwnBots } from "~/models/bots.server";
 import { action as statusAction } from "~/routes/assistants.$botId.status";
 import { action as editAction, loader as editLoader } from "~/routes/assistants.$botId.edit";
 import { loader as botLoader } from "~/routes/assistants.$botId._index";
@@ -347,7 +347,7 @@ describe("deactivating", () => {
       );
       expect(page.status).toBe(404);
     }
-    expect((await listBotsOfCreator(owner.userId)).map((bot) => [bot.id, bot.is_active])).toEqual([[botId, false]]);
+    expect((await listOwnBots(owner.caller)).map((bot) => [bot.id, bot.is_active])).toEqual([[botId, false]]);
 
     await run(() =>
       statusAction({

@@ -20,7 +20,7 @@ export async function createTestBot(person: Person, overrides: Record<string, st
     temperature: "0.5",
     ...overrides,
   });
-  const botId = await createBot(person.userId, input);
+  const botId = await createBot(person.caller, input);
   return (await getOpenableBot(botId))!;
 }
 
