@@ -2,12 +2,13 @@
 // `npm run dev` promise. tsx resolves the app's `~/` imports, which Node's
 // type stripping does not.
 import { tsImport } from "tsx/esm/api";
+import type * as ShowcaseSeed from "../app/models/showcase-seed.server.ts";
 
 export async function seedIfEmpty(): Promise<void> {
   const { seedShowcase } = (await tsImport(
     "../app/models/showcase-seed.server.ts",
     import.meta.url,
-  )) as typeof import("../app/models/showcase-seed.server.ts");
+  )) as typeof ShowcaseSeed;
   const seeded = await seedShowcase({ onlyIfEmpty: true });
   if (seeded.length) console.log(`Seeded ${seeded.length} showcased assistants into the empty database.`);
 }

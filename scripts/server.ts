@@ -48,6 +48,8 @@ export async function startServer(options: { mode?: ServerMode; port?: number } 
   app.all(
     "*",
     privateByDefault,
+    // Remix's handler catches its own failures and hands them to `next`: no promise is left unhandled.
+    // eslint-disable-next-line @typescript-eslint/no-misused-promises
     createRequestHandler({
       build,
       mode,

@@ -25,8 +25,8 @@ try {
     await store.stop();
     process.exit(0);
   };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  process.once("SIGINT", () => void stop());
+  process.once("SIGTERM", () => void stop());
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   await store.stop();

@@ -81,7 +81,10 @@ export function ChatView({
   const { reply, streaming, send, stop } = useReplyStream();
   const submit = useSubmit();
   const [pending, setPending] = useState<{ message: string | null; replaces: string | null } | null>(null);
-  const [kept, setKept] = useState<Kept>(NOTHING_KEPT);
+  // What this page streamed since `loadedMessages` came: a fresh load (after renaming, rating,
+  // concluding) already holds those turns, so what was kept for an older load is dropped.
+  const [keptState, setKept] = useState<Kept & { for: MessageView[] }>({ ...NOTHING_KEPT, for: loadedMessages });
+  const kept = keptState.for === loadedMessages ? keptState : NOTHING_KEPT;
   const [draft, setDraft] = useState("");
   const [problem, setProblem] = useState<string | null>(null);
   const actionData = useActionData<{ error: string | null }>();
@@ -89,13 +92,11 @@ export function ChatView({
   const concluding = navigation.state !== "idle" && navigation.formData?.get("intent") === "conclude";
   const bottom = useRef<HTMLDivElement>(null);
 
-  // A fresh load of the transcript (after renaming, rating, concluding) already holds the kept turns.
-  useEffect(() => {
-    setKept(NOTHING_KEPT);
-  }, [loadedMessages]);
   useEffect(() => {
     const saved = sessionStorage.getItem(draftKey(loaded.id));
     if (saved) {
+      // The draft kept while signed out lives in sessionStorage, which only the browser has: restored after hydration.
+      // eslint-disable-next-line react-hooks/set-state-in-effect
       setDraft(saved);
       sessionStorage.removeItem(draftKey(loaded.id));
     }
@@ -134,7 +135,14 @@ export function ChatView({
       return;
     }
     const finished = result.reply!;
-    setKept((previous) => keepTurn(previous, { message, replaces, reply: finished }, session.model));
+    setKept((previous) => ({
+      ...keepTurn(
+        previous.for === loadedMessages ? previous : NOTHING_KEPT,
+        { message, replaces, reply: finished },
+        session.model,
+      ),
+      for: loadedMessages,
+    }));
     if (finished.error?.code === "key_rejected") {
       submit({ reason: "key_rejected" }, { method: "post", action: "/sign-out" });
     }
@@ -166,17 +174,17 @@ export function ChatView({
         {shown.map((message) => (
           <MessageItem
             key={message.id}
-            role={message.role}
+            author={message.role}
             content={message.content}
             cost={message.cost}
             interrupted={message.status === "interrupted"}
             error={message.error}
           />
         ))}
-        {pending?.message ? <MessageItem role="user" content={pending.message} /> : null}
+        {pending?.message ? <MessageItem author="user" content={pending.message} /> : null}
         {pending ? (
           <MessageItem
-            role="assistant"
+            author="assistant"
             content={reply?.text ?? ""}
             streaming={streaming}
             interrupted={reply?.interrupted}
@@ -258,7 +266,7 @@ function SessionHeader({
             defaultValue={session.title}
             maxLength={80}
             className={`${inputClass} mt-0`}
-            autoFocus
+            ref={(input) => input?.focus()}
           />
           <button type="submit" className={buttonSecondary}>
             Save
@@ -313,21 +321,21 @@ function SessionHeader({
 }
 
 function MessageItem({
-  role,
+  author,
   content,
   streaming = false,
   interrupted = false,
   error = null,
   cost = null,
 }: {
-  role: "user" | "assistant";
+  author: "user" | "assistant";
   content: string;
   streaming?: boolean;
   interrupted?: boolean;
   error?: string | null;
   cost?: number | null;
 }) {
-  if (role === "user") {
+  if (author === "user") {
     return (
       <li className="ml-10 rounded-xl bg-indigo-50 px-4 py-3 dark:bg-indigo-950">
         <span className="sr-only">You said:</span>

@@ -38,13 +38,15 @@ export function Markdown({ children }: { children: string }) {
                 {alt || "image"}
               </a>
             ) : null,
-          a: ({ node: _node, ...props }) => (
+          a: ({ node: _node, children: text, ...props }) => (
             <a
               {...props}
               target="_blank"
               rel="noopener noreferrer nofollow"
               className="text-indigo-600 underline dark:text-indigo-400"
-            />
+            >
+              {text}
+            </a>
           ),
         }}
       >

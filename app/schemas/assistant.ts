@@ -4,7 +4,6 @@ import {
   NEUTRAL_SAMPLING,
   REASONING_EFFORTS,
   SAMPLING_LABELS,
-  type ReasoningEffort,
   type SamplingSetting,
   type SettingsRules,
 } from "./model-settings";

@@ -171,13 +171,13 @@ export function keepFormFields(entries: Iterable<[string, FormDataEntryValue]>, 
   const fields = new Set(shape.fields);
   const kept = new FormData();
   let count = 0;
-  for (let [name, value] of entries) {
+  for (const [name, raw] of entries) {
     if (++count > MAX_FORM_ENTRIES)
       throw formProblem(problem(413, "too_many_fields", "The form has more fields than any form here."));
     // Files are never part of our forms.
-    if (typeof value !== "string") continue;
+    if (typeof raw !== "string") continue;
     const item = /^([a-z_]+)\[(\d+)\]$/.exec(name);
-    value = cut(value, shape.maxChars?.[item?.[1] ?? name] ?? DEFAULT_MAX_CHARS);
+    const value = cut(raw, shape.maxChars?.[item?.[1] ?? name] ?? DEFAULT_MAX_CHARS);
     if (item) {
       const max = shape.lists?.[item[1]!];
       if (max === undefined) continue;

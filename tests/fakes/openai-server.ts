@@ -21,7 +21,7 @@
 //   [fake:slow]    stream with a long pause between chunks
 import { randomUUID } from "node:crypto";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { encode } from "gpt-tokenizer";
 
 export type RecordedRequest = {
@@ -85,7 +85,7 @@ type ChatBody = {
 
 export async function startFakeProvider(options: FakeProviderOptions = {}): Promise<FakeProvider> {
   const requests: RecordedRequest[] = [];
-  const sockets = new Set<import("node:net").Socket>();
+  const sockets = new Set<Socket>();
   const server = http.createServer((req, res) => {
     void handle(req, res, requests, options).catch((error: unknown) => {
       if (!res.headersSent) sendError(res, 500, String(error), "server_error", null);

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { admitMessage, getOwnSession, listMessages, sessions } from "~/models/sessions.server";
-import { transcriptKey } from "~/utils/transcript-crypto.server";
+import { admitMessage, getOwnSession, sessions } from "~/models/sessions.server";
 import { readChatEvents } from "~/chat/events";
 import { chat, chatRequest, createTestBot, replyText, say, startSessionFor, transcriptOf } from "../setup/chat";
 import {
@@ -59,8 +58,6 @@ describe("two sends to one session at the same moment", () => {
           stop,
         );
         await untilSaved(sessionId, 4);
-
-        const key = transcriptKey(person.apiKey);
         const session = (await getOwnSession(person.caller, sessionId))!;
         const transcript = (await transcriptOf(person, sessionId))
           .filter((message) => message.content)
@@ -216,7 +213,6 @@ describe("a turn whose server died mid-reply", () => {
     const person = await signedInPerson();
     const bot = await createTestBot(person, { session_type: "2" });
     const sessionId = await startSessionFor(person, bot.id);
-    const key = transcriptKey(person.apiKey);
     // A server admits a turn and dies before it answers: nothing renews or ends its lease.
     await admitMessage(person.caller, (await getOwnSession(person.caller, sessionId))!, "orphaned question");
 

@@ -2,7 +2,6 @@ import { WriteBatch } from "firebase-admin/firestore";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { getOwnSession } from "~/models/sessions.server";
 import { promptBudget, tokensOf } from "~/chat/context.server";
-import { transcriptKey } from "~/utils/transcript-crypto.server";
 import { fakeProvider } from "../setup/integration";
 import { createTestBot, say, startSessionFor } from "../setup/chat";
 import { signedInPerson } from "../setup/people";

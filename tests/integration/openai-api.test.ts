@@ -1,8 +1,7 @@
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { getOwnSession, listMessages } from "~/models/sessions.server";
+import { getOwnSession } from "~/models/sessions.server";
 import { db } from "~/utils/db.server";
-import { transcriptKey } from "~/utils/transcript-crypto.server";
 import { createTestBot, transcriptOf } from "../setup/chat";
 import { fakeProvider } from "../setup/integration";
 import { signedInPerson, type Person } from "../setup/people";

@@ -6,7 +6,6 @@ import { action as newAction } from "~/routes/assistants.new";
 import { action as sessionAction, loader as sessionLoader } from "~/routes/sessions.$sessionId";
 import { getOwnSession } from "~/models/sessions.server";
 import { db } from "~/utils/db.server";
-import { transcriptKey } from "~/utils/transcript-crypto.server";
 import { FAKE_CHAT_MODELS } from "../fakes/openai-server";
 import { startAppServer, type AppServer } from "../setup/app-server";
 import { chatRequest, collect, createTestBot, replyText, say, startSessionFor } from "../setup/chat";

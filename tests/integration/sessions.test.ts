@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { getOwnSession, listMessages, sessions, STATUS } from "~/models/sessions.server";
+import { getOwnSession, sessions, STATUS } from "~/models/sessions.server";
 import { action as sessionAction, loader as sessionLoader } from "~/routes/sessions.$sessionId";
 import { loader as downloadLoader } from "~/routes/sessions.$sessionId.download";
 import { loader as historyLoader } from "~/routes/sessions._index";
@@ -115,8 +115,6 @@ describe("a turn", () => {
     expect(failed.find((event) => event.type === "error")).toMatchObject({
       error: { code: "provider_error", retryable: true },
     });
-
-    const key = transcriptKey(person.apiKey);
     let session = (await getOwnSession(person.caller, sessionId))!;
     expect(session.status).toBe(STATUS.providerError);
     const messages = await transcriptOf(person, sessionId);
@@ -380,7 +378,6 @@ describe("sessions over time", () => {
     expect((await act({ intent: "rename", title: "Weekly plan" })).status).toBe(200);
     expect((await act({ intent: "conclude" })).status).toBe(200);
     expect((await act({ intent: "rate", rating: "up" })).status).toBe(200);
-    const key = transcriptKey(person.apiKey);
     const session = (await getOwnSession(person.caller, sessionId))!;
     expect(session).toMatchObject({ title: "Weekly plan", status: STATUS.completed, rating: "up" });
     expect(session.recap).toContain("Summarize the key points so far.");
