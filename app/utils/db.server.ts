@@ -72,7 +72,9 @@ export async function withDeadline<T>(work: Promise<T>, deadlineMs = getEnv().FI
     timer = setTimeout(() => reject(new DatabaseUnavailable()), deadlineMs);
   });
   try {
-    return await Promise.race([work, expired]);
+    const result = await Promise.race([work, expired]);
+    if (addedLatencyMs > 0) await new Promise((resolve) => setTimeout(resolve, addedLatencyMs));
+    return result;
   } finally {
     clearTimeout(timer);
     callObserver?.({ startedAt, endedAt: performance.now() });
@@ -83,15 +85,20 @@ export async function withDeadline<T>(work: Promise<T>, deadlineMs = getEnv().FI
 export type FirestoreCall = { startedAt: number; endedAt: number };
 
 let callObserver: ((call: FirestoreCall) => void) | null = null;
+let addedLatencyMs = 0;
 
 /**
  * Hands every Firestore call the data layer makes to `observe` until the
- * returned function is called: how the tests count a turn's round trips.
+ * returned function is called, each made `latencyMs` slower: how the tests
+ * count a turn's round trips, and how many of them it waits for one after
+ * another (each of those adds the latency once; calls made together, once).
  */
-export function observeFirestoreCalls(observe: (call: FirestoreCall) => void): () => void {
+export function observeFirestoreCalls(observe: (call: FirestoreCall) => void, latencyMs = 0): () => void {
   callObserver = observe;
+  addedLatencyMs = latencyMs;
   return () => {
     callObserver = null;
+    addedLatencyMs = 0;
   };
 }
 

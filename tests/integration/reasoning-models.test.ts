@@ -294,6 +294,28 @@ describe("the OpenAI-compatible API", () => {
   });
   afterAll(() => server.stop());
 
+  test.each(FAKE_CHAT_MODELS)("an assistant on %s answers through the API, streamed, with usage", async (model) => {
+    const bot = await createTestBot(person, { model, temperature: "0.7", max_tokens: "300", session_type: "2" });
+    const stream = await client.chat.completions.create({
+      model: bot.id,
+      messages: [{ role: "user", content: `API hello ${model}` }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let text = "";
+    let usage = null;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta?.content ?? "";
+      usage = chunk.usage ?? usage;
+    }
+    expect(text).toContain(`API hello ${model}`);
+    expect(usage?.total_tokens).toBeGreaterThan(0);
+    const sent = lastSent(person.apiKey);
+    expect(sent).toMatchObject(
+      REASONING.includes(model) ? { model, max_completion_tokens: 300 } : { model, max_tokens: 300, temperature: 0.7 },
+    );
+  });
+
   test("an assistant on gpt-5-mini answers in one piece and streamed", async () => {
     const completion = await client.chat.completions.create({
       model: botId,
