@@ -29,12 +29,20 @@ import {
   type AssistantFormValues,
   type PresetName,
 } from "~/schemas/assistant";
-import { NEUTRAL_SAMPLING, SAMPLING_SETTINGS, type SamplingSetting } from "~/schemas/model-settings";
+import { NEUTRAL_SAMPLING, SAMPLING_LABELS, SAMPLING_SETTINGS, type SamplingSetting } from "~/schemas/model-settings";
 import { AssistantCard } from "./assistant-card";
 import { TestDrive } from "./test-drive";
 import { buttonPrimary, buttonSecondary, errorClass, hintClass, inputClass, labelClass } from "./ui";
 
 export type { AssistantFormValues };
+
+/** How each sampling setting is typed in: its step and what its range means. */
+const SAMPLING_INPUTS: Record<SamplingSetting, { step: string; hint: string }> = {
+  temperature: { step: "0.05", hint: "0 to 2: higher is more varied." },
+  top_p: { step: "0.05", hint: "0 to 1." },
+  frequency_penalty: { step: "0.1", hint: "−2 to 2: discourages repeating words." },
+  presence_penalty: { step: "0.1", hint: "−2 to 2: encourages new topics." },
+};
 
 /**
  * The lab: every field of an assistant, a live preview of its card, and a
@@ -229,34 +237,16 @@ export function AssistantForm({
                     : undefined
                 }
               />
-              <NumberField
-                label="Temperature"
-                name={fields.temperature.name}
-                step="0.05"
-                hint="0 to 2: higher is more varied."
-                disabled={!takes("temperature")}
-              />
-              <NumberField
-                label="Top P"
-                name={fields.top_p.name}
-                step="0.05"
-                hint="0 to 1."
-                disabled={!takes("top_p")}
-              />
-              <NumberField
-                label="Frequency penalty"
-                name={fields.frequency_penalty.name}
-                step="0.1"
-                hint="−2 to 2: discourages repeating words."
-                disabled={!takes("frequency_penalty")}
-              />
-              <NumberField
-                label="Presence penalty"
-                name={fields.presence_penalty.name}
-                step="0.1"
-                hint="−2 to 2: encourages new topics."
-                disabled={!takes("presence_penalty")}
-              />
+              {SAMPLING_SETTINGS.map((name) => (
+                <NumberField
+                  key={name}
+                  label={SAMPLING_LABELS[name]}
+                  name={fields[name].name}
+                  step={SAMPLING_INPUTS[name].step}
+                  hint={SAMPLING_INPUTS[name].hint}
+                  disabled={!takes(name)}
+                />
+              ))}
             </div>
           </fieldset>
 
