@@ -1,6 +1,6 @@
 import { encode } from "gpt-tokenizer";
 import type { ChatCompletionMessageParam } from "openai/resources/chat/completions";
-import type { Condensed, Turn } from "~/schemas/context";
+import { keptTurn, turnText, type Condensed, type Turn } from "~/schemas/context";
 import { contextWindow } from "~/provider/models.server";
 
 // Fitting a conversation into the model's context window (GPT Lab's session
@@ -17,11 +17,23 @@ export const MAX_PROMPT_TOKENS = 16_000;
 const MESSAGE_OVERHEAD = 4;
 const REPLY_PRIMING = 3;
 
-export function tokensOf(messages: { content?: unknown }[]): number {
-  return messages.reduce(
-    (sum, message) => sum + encode(String(message.content ?? "")).length + MESSAGE_OVERHEAD,
-    REPLY_PRIMING,
-  );
+/** An image is priced by the provider by its size; a low-detail one costs this much, a fair floor. */
+const IMAGE_TOKENS = 85;
+
+export function tokensOf(messages: ({ content?: unknown } | Turn)[]): number {
+  return messages.reduce((sum, message) => sum + tokensOfOne(message) + MESSAGE_OVERHEAD, REPLY_PRIMING);
+}
+
+function tokensOfOne(message: { content?: unknown } | Turn): number {
+  if ("role" in message && (message.role === "user" || message.role === "assistant" || message.role === "tool")) {
+    const turn = message as Turn;
+    const images =
+      turn.role === "user" && Array.isArray(turn.content)
+        ? turn.content.filter((part) => part.type !== "text").length
+        : 0;
+    return encode(turnText(turn)).length + images * IMAGE_TOKENS;
+  }
+  return encode(String(message.content ?? "")).length;
 }
 
 /** Tokens the prompt may use: the window less the reply's allowance, capped. */
@@ -33,34 +45,57 @@ function summaryNote(summary: string): ChatCompletionMessageParam {
   return { role: "system", content: `Summary of the conversation so far:\n${summary}` };
 }
 
-/** The messages to send: instructions, the summary note, then the newest turns that fit. */
+/**
+ * The messages to send: the assistant's instructions, then an API caller's
+ * own (they follow, never replace, the assistant's), the summary note, then
+ * the newest turns that fit.
+ */
 export function buildMessages(options: {
   instructions: string;
   context: Condensed;
   model: string;
   maxTokens: number;
 }): ChatCompletionMessageParam[] {
-  const head: ChatCompletionMessageParam[] = [];
-  if (options.instructions.trim()) head.push({ role: "system", content: options.instructions });
-  if (options.context.summary) head.push(summaryNote(options.context.summary));
+  const assistant: ChatCompletionMessageParam[] = options.instructions.trim()
+    ? [{ role: "system", content: options.instructions }]
+    : [];
+  const head = [...assistant, ...contextHead(options.context)];
   const budget = promptBudget(options.model, options.maxTokens);
-  let used = tokensOf(head);
+  return [...head, ...newestThatFit(options.context.turns, budget, tokensOf(head)).map(asMessage)];
+}
+
+/** The context's own system-side messages: the caller's instructions and the summary note. */
+function contextHead(context: Condensed): ChatCompletionMessageParam[] {
+  const callers = (context.instructions ?? []).map((content): ChatCompletionMessageParam => ({
+    role: "system",
+    content,
+  }));
+  return [...callers, ...(context.summary ? [summaryNote(context.summary)] : [])];
+}
+
+function newestThatFit(turns: Turn[], budget: number, used: number): Turn[] {
   const kept: Turn[] = [];
-  for (const turn of [...options.context.turns].reverse()) {
+  for (const turn of [...turns].reverse()) {
     const cost = tokensOf([turn]) - REPLY_PRIMING;
     // The newest turn always goes, even alone over budget: it is the question.
     if (kept.length > 0 && used + cost > budget) break;
     kept.unshift(turn);
     used += cost;
   }
-  return [...head, ...kept];
+  // A tool's result whose call was trimmed away would be refused by the provider.
+  while (kept.length > 1 && kept[0]!.role === "tool") kept.shift();
+  return kept;
 }
 
-/** Turns beyond what buildMessages would send are dropped: messages_str stays bounded. */
+function asMessage(turn: Turn): ChatCompletionMessageParam {
+  if (turn.role === "assistant" && !turn.tool_calls?.length) return { role: "assistant", content: turn.content };
+  return turn;
+}
+
+/** Turns beyond what buildMessages would send are dropped, and inline media marked: messages_str stays bounded. */
 export function trimToBudget(context: Condensed, model: string, maxTokens: number): Condensed {
-  const sent = buildMessages({ instructions: "", context, model, maxTokens });
-  const turns = sent.filter((message): message is Turn => message.role === "user" || message.role === "assistant");
-  return { summary: context.summary, turns };
+  const turns = newestThatFit(context.turns, promptBudget(model, maxTokens), tokensOf(contextHead(context)));
+  return { ...context, turns: turns.map(keptTurn) };
 }
 
 /** True once the turns, the summary and the instructions pass 60% of the budget (coaching). */
@@ -72,6 +107,8 @@ export function needsSummary(context: Condensed, model: string, maxTokens: numbe
     (instructions ? tokensOf([{ content: instructions }]) : 0);
   return used > SUMMARY_THRESHOLD * promptBudget(model, maxTokens);
 }
+
+const SPEAKERS: Record<Turn["role"], string> = { user: "User", assistant: "Assistant", tool: "Tool" };
 
 /** The request that condenses older turns (and any earlier summary) into a new summary. */
 export function summaryRequest(
@@ -85,7 +122,7 @@ export function summaryRequest(
   const keep = context.turns.slice(-KEEP_VERBATIM);
   const transcript = [
     ...(context.summary ? [`Earlier summary: ${context.summary}`] : []),
-    ...older.map((turn) => `${turn.role === "user" ? "User" : "Assistant"}: ${turn.content}`),
+    ...older.map((turn) => `${SPEAKERS[turn.role]}: ${turnText(turn)}`),
   ].join("\n\n");
   return {
     messages: [

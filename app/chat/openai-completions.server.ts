@@ -2,18 +2,28 @@ import type { ApiCaller, Bearer } from "~/identity/bearer.server";
 import { consumeChatTurn } from "~/identity/rate-limit.server";
 import { getOpenableBot, type BotWithActive } from "~/models/bots.server";
 import {
-  admitMessage,
+  admitTurns,
   getOwnSession,
   SessionBusyError,
-  startSessionWithMessage,
+  startSessionWithTurns,
   STATUS,
   type AdmittedTurn,
+  type Beginning,
   type ChatSession,
 } from "~/models/sessions.server";
 import { fallbackNote } from "~/provider/models";
-import { chatModelFor } from "~/provider/models.server";
-import { CompletionRequestSchema, textOf, type CompletionRequest } from "~/schemas/completion";
+import { chatModelFor, modelFacts, type SamplingSettings } from "~/provider/models.server";
+import {
+  asTurn,
+  CompletionRequestSchema,
+  FORWARDED,
+  textOf,
+  unknownParameter,
+  type CompletionMessage,
+  type CompletionRequest,
+} from "~/schemas/completion";
 import type { Turn } from "~/schemas/context";
+import { SAMPLING_SETTINGS } from "~/schemas/model-settings";
 import { openAiError } from "~/utils/openai-error";
 import { parseJsonBody } from "~/utils/request-body.server";
 import { streamedCompletion, wholeCompletion } from "./openai-reply.server";
@@ -28,7 +38,7 @@ import { runTurn } from "./turn.server";
 // runs the turn and one of the two wire formats writes it.
 
 async function parseBody(request: Request): Promise<CompletionRequest | Response> {
-  const parsed = await parseJsonBody(request, CompletionRequestSchema);
+  const parsed = await parseJsonBody(request, CompletionRequestSchema, { describeIssue: unknownParameter });
   if (parsed.ok) return parsed.value;
   const code =
     parsed.status === 413 ? "request_too_large" : parsed.code === "invalid_json" ? "invalid_json" : "invalid_value";
@@ -39,10 +49,12 @@ export async function createCompletion(request: Request, bearer: Bearer, shutdow
   const body = await parseBody(request);
   if (body instanceof Response) return body;
   const last = body.messages.at(-1)!;
-  if (last.role !== "user" || !textOf(last.content).trim()) {
+  const answerable =
+    last.role === "tool" || (last.role === "user" && (typeof last.content !== "string" || last.content.trim()));
+  if (!answerable) {
     return openAiError(
       400,
-      "The last message must be a non-empty message from the user.",
+      "The last message must be a non-empty message from the user, or a tool's result.",
       "invalid_request_error",
       "invalid_value",
       { param: `messages.${body.messages.length - 1}` },
@@ -74,12 +86,16 @@ export async function createCompletion(request: Request, bearer: Bearer, shutdow
 
   const { session, turn } = admitted;
   const headers: Record<string, string> = { "X-Session-Id": session.id, ...modelNoteHeader(session) };
+  const settings = callerSettings(body, session.bot_model_config.model);
+  if (settings instanceof Response) return settings;
   const start = (signal: AbortSignal) =>
     runTurn(
       savedSessionTurn(found, session, turn, {
         signal,
         shutdown,
         maxTokens: body.max_completion_tokens ?? body.max_tokens,
+        settings,
+        forward: forwarded(body),
       }),
     );
   return body.stream
@@ -119,7 +135,7 @@ async function continueSession(
   }
   try {
     if (session.status === STATUS.completed) throw new SessionBusyError("concluded");
-    return { session, turn: await admitMessage(caller, session, textOf(body.messages.at(-1)!.content)) };
+    return { session, turn: await admitTurns(caller, session, sentTurns(body.messages)) };
   } catch (error) {
     if (!(error instanceof SessionBusyError)) throw error;
     const busy = error.reason === "busy";
@@ -144,24 +160,18 @@ async function startSessionFor(
       { param: "model" },
     );
   }
-  const firstTurns = body.messages
-    .slice(0, -1)
-    .flatMap((message): Turn[] =>
-      message.role === "user" || message.role === "assistant"
-        ? [{ role: message.role, content: textOf(message.content) }]
-        : [],
-    );
   const choice = chatModelFor(bot.modelConfig.config.model, caller.chatModels);
   if (!choice) {
     return openAiError(403, "Your API key cannot use any chat model.", "invalid_request_error", "no_chat_models");
   }
-  return startSessionWithMessage(caller, {
+  const sent = sentTurns(body.messages);
+  return startSessionWithTurns(caller, {
     bot,
     model: choice.model,
     modelFallbackFrom: choice.fallbackFrom,
     source: "api",
-    text: textOf(body.messages.at(-1)!.content),
-    firstTurns,
+    sent,
+    beginning: beginningOf(body.messages.slice(0, body.messages.length - sent.length)),
   });
 }
 
@@ -172,4 +182,65 @@ async function startSessionFor(
 function modelNoteHeader(session: ChatSession): Record<string, string> {
   const from = session.model_fallback_from;
   return from ? { "X-Assistant-Lab-Note": fallbackNote(from, session.bot_model_config.model) } : {};
+}
+
+/**
+ * What this call adds to the conversation: the caller's newest message, or
+ * the tools' results that answer the assistant's last calls (all of them: a
+ * reply may call several functions at once).
+ */
+function sentTurns(messages: CompletionMessage[]): Turn[] {
+  const last = messages.at(-1)!;
+  if (last.role !== "tool") return [asTurn(last)!];
+  let first = messages.length - 1;
+  while (first > 0 && messages[first - 1]!.role === "tool") first -= 1;
+  return messages.slice(first).map((message) => asTurn(message)!);
+}
+
+/** A new session's context: the caller's history as turns, and their system and developer messages as instructions. */
+function beginningOf(history: CompletionMessage[]): Beginning {
+  const instructions = history
+    .filter((message) => message.role === "system" || message.role === "developer")
+    .map((message) => textOf(message.content))
+    .filter((text) => text.trim());
+  const turns = history.map(asTurn).filter((turn): turn is Turn => turn !== null);
+  return { turns, ...(instructions.length ? { instructions } : {}) };
+}
+
+/** The caller's parameters the provider receives as sent. */
+function forwarded(body: CompletionRequest): Record<string, unknown> {
+  return Object.fromEntries(
+    FORWARDED.flatMap((name) => (body[name] === undefined || body[name] === null ? [] : [[name, body[name]]])),
+  );
+}
+
+/**
+ * Settings a caller may choose for one call (the assistant's model config
+ * holds the rest): only those the model takes. One it refuses is a 400 that
+ * names it, in the real API's words, never a setting quietly dropped.
+ */
+function callerSettings(body: CompletionRequest, model: string): Partial<SamplingSettings> | Response {
+  const facts = modelFacts(model);
+  const settings: Partial<SamplingSettings> = {};
+  for (const name of SAMPLING_SETTINGS) {
+    const value = body[name];
+    if (value === undefined || value === null) continue;
+    if (!facts.sampling.includes(name)) return unsupported(name, model);
+    settings[name] = value;
+  }
+  if (body.reasoning_effort) {
+    if (!facts.reasoningEfforts.includes(body.reasoning_effort)) return unsupported("reasoning_effort", model);
+    settings.reasoning_effort = body.reasoning_effort;
+  }
+  return settings;
+}
+
+function unsupported(param: string, model: string): Response {
+  return openAiError(
+    400,
+    `Unsupported parameter: '${param}' is not supported with this assistant's model (${model}).`,
+    "invalid_request_error",
+    "unsupported_parameter",
+    { param },
+  );
 }

@@ -109,11 +109,25 @@ function completionOf(chunks: ChatCompletionChunk[], outcome: TurnOutcome): Chat
     choices: [
       {
         index: 0,
-        message: { role: "assistant", content: outcome.text, refusal: null },
-        logprobs: null,
+        message: {
+          role: "assistant",
+          // A reply that only calls functions has no content, as the provider would answer it.
+          content: outcome.text || (outcome.toolCalls.length ? null : ""),
+          refusal: null,
+          annotations: [],
+          ...(outcome.toolCalls.length ? { tool_calls: outcome.toolCalls } : {}),
+        },
+        logprobs: logprobsOf(chunks),
         finish_reason: (outcome.finishReason ?? "stop") as ChatCompletion.Choice["finish_reason"],
       },
     ],
     usage: providerUsage ?? usage,
   };
+}
+
+/** The streamed log probabilities, token by token, as one choice's; null when none were asked for. */
+function logprobsOf(chunks: ChatCompletionChunk[]): ChatCompletion.Choice["logprobs"] {
+  const tokens = chunks.flatMap((chunk) => chunk.choices[0]?.logprobs?.content ?? []);
+  const asked = chunks.some((chunk) => chunk.choices[0]?.logprobs);
+  return asked ? { content: tokens, refusal: null } : null;
 }

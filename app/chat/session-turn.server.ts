@@ -15,9 +15,10 @@ import {
   type ChatSession,
 } from "~/models/sessions.server";
 import { completeOnce, providerConfig, providerStream } from "~/provider/client.server";
+import type { SamplingSettings } from "~/provider/models.server";
 import { costOf } from "~/provider/models.server";
 import type { SessionChat, SettleChat } from "~/schemas/chat";
-import type { Condensed } from "~/schemas/context";
+import type { Condensed, Turn as ContextTurn } from "~/schemas/context";
 import { describeWait } from "~/utils/format";
 import { apiError } from "~/utils/request-body.server";
 import { buildMessages, needsSummary, summaryRequest, trimToBudget } from "./context.server";
@@ -75,13 +76,23 @@ export function savedSessionTurn(
   caller: Caller,
   session: ChatSession,
   admitted: AdmittedTurn,
-  options: { signal: AbortSignal; shutdown?: AbortSignal; maxTokens?: number | null },
+  options: {
+    signal: AbortSignal;
+    shutdown?: AbortSignal;
+    /** An API caller's own limit: it can only lower the assistant's. */
+    maxTokens?: number | null;
+    /** An API caller's settings for this call, where its model takes them. */
+    settings?: Partial<SamplingSettings>;
+    forward?: Record<string, unknown>;
+  },
 ): Turn {
   const config = session.bot_model_config;
   const maxTokens = Math.min(options.maxTokens ?? config.max_tokens, config.max_tokens);
   return {
     request: {
       ...config,
+      ...options.settings,
+      forward: options.forward,
       max_tokens: maxTokens,
       messages: buildMessages({
         instructions: session.bot_initial_prompt_msg,
@@ -128,8 +139,8 @@ async function saveReply(
   messageId: string,
 ): Promise<string> {
   const { model, max_tokens: maxTokens } = session.bot_model_config;
-  let next: Condensed = outcome.text
-    ? { ...admitted.context, turns: [...admitted.context.turns, { role: "assistant", content: outcome.text }] }
+  let next: Condensed = replyTurn(outcome)
+    ? { ...admitted.context, turns: [...admitted.context.turns, replyTurn(outcome)!] }
     : admitted.context;
   let summary = null;
   if (
@@ -147,6 +158,7 @@ async function saveReply(
   return recordReply(caller, session, {
     messageId,
     text: outcome.text,
+    toolCalls: outcome.toolCalls,
     status: outcome.failure ? "error" : outcome.interrupted ? "interrupted" : "complete",
     model,
     usage: outcome.usage,
@@ -158,6 +170,16 @@ async function saveReply(
     replaces: admitted.replaces,
     summary,
   });
+}
+
+/** The reply as a turn of the context: its text, its tool calls, or both; nothing when it is empty. */
+function replyTurn(outcome: TurnOutcome): ContextTurn | null {
+  if (!outcome.text && outcome.toolCalls.length === 0) return null;
+  return {
+    role: "assistant",
+    content: outcome.text || null,
+    ...(outcome.toolCalls.length ? { tool_calls: outcome.toolCalls } : {}),
+  };
 }
 
 async function summarise(caller: Caller, session: ChatSession, context: Condensed) {

@@ -37,11 +37,20 @@ export function sessionView(session: ChatSession) {
 
 export type SessionView = ReturnType<typeof sessionView>;
 
+/** A function the assistant called (an API caller's tool), as the transcript shows it. */
+export type ToolCallView = { id: string; name: string; arguments: string };
+
 export function messageView(message: StoredMessage) {
   return {
     id: message.id,
     role: message.role,
     content: message.content ?? "(this message could not be decrypted)",
+    toolCalls: (message.tool_calls ?? []).map((call): ToolCallView => ({
+      id: call.id,
+      name: call.function.name,
+      arguments: call.function.arguments,
+    })),
+    toolCallId: message.tool_call_id,
     status: message.status,
     model: message.model,
     cost: message.cost_usd,
@@ -63,7 +72,14 @@ export function transcriptMarkdown(session: SessionView, messages: MessageView[]
     "",
   ];
   for (const message of messages) {
-    lines.push(`## ${message.role === "user" ? "You" : session.botName}`, "", message.content, "");
+    const speaker =
+      message.role === "user"
+        ? "You"
+        : message.role === "tool"
+          ? `Tool result (${message.toolCallId})`
+          : session.botName;
+    lines.push(`## ${speaker}`, "", message.content, "");
+    for (const call of message.toolCalls) lines.push(`- Called \`${call.name}(${call.arguments})\` (${call.id})`, "");
     if (message.status === "interrupted") lines.push("_(stopped before it finished)_", "");
     if (message.error) lines.push(`_(${message.error})_`, "");
   }

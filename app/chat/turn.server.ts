@@ -4,6 +4,7 @@ import type { ChatRequestParams, OpenChatStream } from "~/provider/client.server
 import { chatFailure, classifyProviderError, StallError, type ProviderFailure } from "~/provider/errors.server";
 import { isDatabaseUnavailable } from "~/utils/db.server";
 import { tokensOf } from "./context.server";
+import type { ToolCall } from "~/schemas/context";
 import type { ChatError, ChatUsage } from "./events";
 
 // The chat engine: one turn, from the provider's first byte to the saved reply,
@@ -20,6 +21,8 @@ export type Usage = Omit<ChatUsage, "cost_usd">;
 /** How a turn ended: what the adapters report and the store saves. */
 export type TurnOutcome = {
   text: string;
+  /** The functions the model called, put together from the streamed fragments. */
+  toolCalls: ToolCall[];
   /** Settled once, cost included: the number shown is the number saved. */
   usage: ChatUsage;
   /** True when usage came from our tokenizer because the provider sent none. */
@@ -108,6 +111,7 @@ class ProviderCall {
   private readonly detach: () => void;
   private stallTimer: NodeJS.Timeout | undefined;
   private text = "";
+  private readonly toolCalls: ToolCall[] = [];
   private usage: Usage | null = null;
   private finishReason: string | null = null;
   private thrown: unknown = null;
@@ -138,6 +142,7 @@ class ProviderCall {
           this.text += text;
           yield { type: "text", text };
         }
+        for (const fragment of choice?.delta?.tool_calls ?? []) this.addToolCallFragment(fragment);
         this.finishReason = choice?.finish_reason ?? this.finishReason;
         if (chunk.usage) {
           const { prompt_tokens, completion_tokens, total_tokens } = chunk.usage;
@@ -151,6 +156,18 @@ class ProviderCall {
     } finally {
       clearTimeout(this.stallTimer);
     }
+  }
+
+  /** A streamed tool call arrives as its id and name, then its arguments in pieces, all under one index. */
+  private addToolCallFragment(fragment: ChatCompletionChunk.Choice.Delta.ToolCall) {
+    const call = (this.toolCalls[fragment.index] ??= {
+      id: "",
+      type: "function",
+      function: { name: "", arguments: "" },
+    });
+    if (fragment.id) call.id = fragment.id;
+    if (fragment.function?.name) call.function.name += fragment.function.name;
+    if (fragment.function?.arguments) call.function.arguments += fragment.function.arguments;
   }
 
   private watch() {
@@ -171,6 +188,7 @@ class ProviderCall {
     const usage = this.usage ?? estimateUsage(this.turn.request.messages, this.text);
     return {
       text: this.text,
+      toolCalls: this.toolCalls.filter(Boolean),
       usage: { ...usage, cost_usd: this.turn.costOf(this.turn.request.model, usage) },
       usageEstimated: this.usage === null,
       finishReason: this.finishReason,

@@ -1,6 +1,6 @@
 import { Form, Link, useActionData, useNavigation, useSubmit } from "@remix-run/react";
 import { useEffect, useRef, useState } from "react";
-import type { MessageView, SessionView } from "~/chat/session-view.server";
+import type { MessageView, SessionView, ToolCallView } from "~/chat/session-view.server";
 import { formatCost, formatTokens } from "~/utils/format";
 import { Markdown } from "./markdown";
 import { buttonPrimary, buttonSecondary, inputClass } from "./ui";
@@ -39,6 +39,8 @@ function keepTurn(
       id: `kept-${index}`,
       role: "user",
       content: turn.message,
+      toolCalls: [],
+      toolCallId: null,
       status: "complete",
       model: null,
       cost: null,
@@ -50,6 +52,8 @@ function keepTurn(
     id: reply.messageId ?? `kept-${index + 1}`,
     role: "assistant",
     content: reply.text,
+    toolCalls: [],
+    toolCallId: null,
     status: reply.failed ? "error" : reply.interrupted ? "interrupted" : "complete",
     model,
     cost: reply.usage?.cost_usd ?? null,
@@ -176,6 +180,7 @@ export function ChatView({
             key={message.id}
             author={message.role}
             content={message.content}
+            toolCalls={message.toolCalls}
             cost={message.cost}
             interrupted={message.status === "interrupted"}
             error={message.error}
@@ -323,18 +328,28 @@ function SessionHeader({
 function MessageItem({
   author,
   content,
+  toolCalls = null,
   streaming = false,
   interrupted = false,
   error = null,
   cost = null,
 }: {
-  author: "user" | "assistant";
+  author: "user" | "assistant" | "tool";
   content: string;
+  toolCalls?: ToolCallView[] | null;
   streaming?: boolean;
   interrupted?: boolean;
   error?: string | null;
   cost?: number | null;
 }) {
+  if (author === "tool") {
+    return (
+      <li className="mr-4 rounded-md border border-slate-200 px-3 py-2 text-xs dark:border-slate-700">
+        <span className="font-medium">Tool result:</span>
+        <pre className="mt-1 whitespace-pre-wrap">{content}</pre>
+      </li>
+    );
+  }
   if (author === "user") {
     return (
       <li className="ml-10 rounded-xl bg-indigo-50 px-4 py-3 dark:bg-indigo-950">
@@ -350,6 +365,15 @@ function MessageItem({
         <Markdown>{content}</Markdown>
       ) : streaming ? (
         <p className="text-sm text-slate-500">Thinking…</p>
+      ) : null}
+      {toolCalls?.length ? (
+        <ul aria-label="Functions called" className="mt-1 space-y-1 text-xs">
+          {toolCalls.map((call) => (
+            <li key={call.id}>
+              Called <code>{`${call.name}(${call.arguments})`}</code>
+            </li>
+          ))}
+        </ul>
       ) : null}
       {interrupted ? (
         <p className="mt-1 text-xs text-amber-700 dark:text-amber-400">Stopped before it finished.</p>

@@ -9,7 +9,16 @@ import {
 } from "firebase-admin/firestore";
 import type { ModelConfig, SessionType } from "~/schemas/assistant";
 import { withoutInvisibleCharacters } from "~/schemas/text";
-import { CondensedSchema, EMPTY_CONTEXT, type Condensed, type Turn } from "~/schemas/context";
+import { z } from "~/schemas/zod";
+import {
+  CondensedSchema,
+  EMPTY_CONTEXT,
+  ToolCallSchema,
+  turnText,
+  type Condensed,
+  type ToolCall,
+  type Turn,
+} from "~/schemas/context";
 import { db, isDocId, withDeadline } from "~/utils/db.server";
 import { open, seal, type TranscriptKey } from "~/utils/transcript-crypto.server";
 import type { BotWithActive } from "./bots.server";
@@ -70,8 +79,12 @@ const UNREADABLE_ERROR = "The reply failed.";
 
 export type StoredMessage = {
   id: string;
-  role: "user" | "assistant";
+  role: "user" | "assistant" | "tool";
   content: string | null;
+  /** An assistant's calls to the caller's functions. */
+  tool_calls: ToolCall[] | null;
+  /** A tool's result: the call it answers. */
+  tool_call_id: string | null;
   status: MessageStatus;
   created_date: Timestamp;
   model: string | null;
@@ -194,33 +207,34 @@ export async function startSession(options: NewSession): Promise<string> {
   return ref.id;
 }
 
+/** How a session begins: an API caller's own history and instructions, before the turns they send now. */
+export type Beginning = { turns: Turn[]; instructions?: string[] };
+
 /**
- * Starts a session with its first message already in it, and the turn that
- * answers it admitted: one batch, so an API call that starts a session waits
- * for one write before the provider is called, not for four round trips.
- * `firstTurns` (the caller's own history) begins the context.
+ * Starts a session with the turns a caller sends already in it, and the turn
+ * that answers them admitted: one batch, so an API call that starts a session
+ * waits for one write before the provider is called, not for four round trips.
  */
-export async function startSessionWithMessage(
+export async function startSessionWithTurns(
   caller: Caller,
-  options: Omit<NewSession, "userId"> & { text: string; firstTurns: Turn[] },
+  options: Omit<NewSession, "userId"> & { sent: Turn[]; beginning: Beginning },
 ): Promise<{ session: ChatSession; turn: AdmittedTurn }> {
   const start: NewSession = { ...options, userId: caller.userId };
   const ref = sessions().doc();
-  const messageRef = messages(ref.id).doc();
   const leaseId = randomUUID();
-  const context: Condensed = { summary: null, turns: [...options.firstTurns, { role: "user", content: options.text }] };
-  const title = titleFrom(options.text);
+  const context = withSent({ summary: null, ...options.beginning }, options.sent);
+  const title = titleOf(options.sent);
   const fields = {
     ...sessionFields(start),
-    message_count: 1,
+    message_count: options.sent.length,
     messages_str: seal(caller.key, JSON.stringify(context), ref.path, "messages_str"),
-    title: seal(caller.key, title, ref.path, "title"),
+    title: title === null ? null : seal(caller.key, title, ref.path, "title"),
     ...leaseFields(leaseId),
   };
   const now = FieldValue.serverTimestamp();
   const batch = db().batch();
   batch.create(ref, { ...fields, created_date: now, last_message_date: now });
-  batch.create(messageRef, userMessage(caller.key, messageRef.path, options.text));
+  addSentMessages(batch, caller.key, ref.id, options.sent);
   countStart(batch, start);
   await withDeadline(batch.commit());
   const session: ChatSession = {
@@ -237,6 +251,27 @@ export async function startSessionWithMessage(
     unreadable: false,
   };
   return { session, turn: { leaseId, context, replaces: null, title } };
+}
+
+function withSent(context: Condensed, sent: Turn[]): Condensed {
+  return { ...context, turns: [...context.turns, ...sent] };
+}
+
+/** A session's title comes from the first thing a person says in it. */
+function titleOf(sent: Turn[]): string | null {
+  const said = sent.find((turn) => turn.role === "user");
+  return said ? titleFrom(turnText(said)) : null;
+}
+
+/** One message per turn sent: a person's words (media marked in the text) or a tool's result. */
+function addSentMessages(batch: WriteBatch, key: TranscriptKey, sessionId: string, sent: Turn[]) {
+  for (const turn of sent) {
+    const ref = messages(sessionId).doc();
+    const common = { created_date: FieldValue.serverTimestamp(), status: "complete" };
+    const message = seal(key, turnText(turn), ref.path, "message");
+    if (turn.role === "tool") batch.create(ref, { ...common, role: "tool", message, tool_call_id: turn.tool_call_id });
+    else batch.create(ref, { ...common, role: "user", message });
+  }
 }
 
 /**
@@ -351,47 +386,37 @@ function parseContext(text: string): Condensed | null {
 /** A turn admitted to a session: its lease, the context its prompt is built from, and the title it gave. */
 export type AdmittedTurn = { leaseId: string; context: Condensed; replaces: string | null; title: string | null };
 
-function userMessage(key: TranscriptKey, path: string, text: string) {
-  return {
-    role: "user",
-    message: seal(key, text, path, "message"),
-    created_date: FieldValue.serverTimestamp(),
-    status: "complete",
-  };
-}
-
 /**
- * Commits the person's message before the provider is called, so no failure
- * can lose it, and takes the session's lease, in one write: the session as
- * getOwnSession read it is the compare-and-set's precondition, so a session
- * unchanged since is admitted without reading it again. The context is saved
- * with the message in it, so a turn admitted after this one always sees it.
- * `firstTurns` (an API caller's own history) starts the context of a session
- * that has none yet.
+ * Commits what the caller sends (the person's message; an API caller's tool
+ * results) before the provider is called, so no failure can lose it, and
+ * takes the session's lease, in one write: the session as getOwnSession read
+ * it is the compare-and-set's precondition, so a session unchanged since is
+ * admitted without reading it again. The context is saved with the turns in
+ * it, so a turn admitted after this one always sees them. `beginning` (an API
+ * caller's own history) starts the context of a session that has none yet.
  */
-export async function admitMessage(
+export async function admitTurns(
   caller: Caller,
   session: ChatSession,
-  text: string,
-  firstTurns: Turn[] = [],
+  sent: Turn[],
+  beginning: Beginning = { turns: [] },
 ): Promise<AdmittedTurn> {
   const { key } = caller;
-  const ref = messages(session.id).doc();
   const sessionRef = sessions().doc(session.id);
   const leaseId = randomUUID();
   const plan = async (current: DocumentSnapshot, unchanged: Precondition) => {
     assertCanStartTurn(current);
     const batch = db().batch();
     const stored = storedContext(key, current);
-    const before = stored.turns.length === 0 && !stored.summary ? { ...stored, turns: firstTurns } : stored;
-    const context: Condensed = { ...before, turns: [...before.turns, { role: "user", content: text }] };
-    const title = current.get("title") == null ? titleFrom(text) : null;
-    batch.create(ref, userMessage(key, ref.path, text));
+    const fresh = stored.turns.length === 0 && !stored.summary;
+    const context = withSent(fresh ? { ...stored, ...beginning } : stored, sent);
+    const title = current.get("title") == null ? titleOf(sent) : null;
+    addSentMessages(batch, key, session.id, sent);
     batch.update(
       sessionRef,
       {
         messages_str: seal(key, JSON.stringify(context), sessionRef.path, "messages_str"),
-        message_count: FieldValue.increment(1),
+        message_count: FieldValue.increment(sent.length),
         last_message_date: FieldValue.serverTimestamp(),
         ...leaseFields(leaseId),
         ...(title !== null ? { title: seal(key, title, sessionRef.path, "title") } : {}),
@@ -401,6 +426,11 @@ export async function admitMessage(
     return { result: { leaseId, context, replaces: null, title }, batch };
   };
   return changeIfUnchanged(sessionRef, plan, readFrom.get(session));
+}
+
+/** A person's message: the web chat's turn. */
+export function admitMessage(caller: Caller, session: ChatSession, text: string): Promise<AdmittedTurn> {
+  return admitTurns(caller, session, [{ role: "user", content: text }]);
 }
 
 /**
@@ -499,6 +529,8 @@ export type ReplyRecord = {
   /** Chosen before the first attempt to save, so that trying again cannot save the reply twice. */
   messageId: string;
   text: string;
+  /** The functions the model called instead of, or besides, answering in text. */
+  toolCalls?: ToolCall[];
   status: Exclude<MessageStatus, "superseded">;
   model: string;
   usage: { prompt_tokens: number; completion_tokens: number };
@@ -543,10 +575,13 @@ export async function recordReply(caller: Caller, session: ChatSession, reply: R
       if (saved.exists) return;
       const concluded = current.get("status") === STATUS.completed;
       const ours = current.get("reply_lease_id") === reply.leaseId;
-      const context = ours ? reply.context : appendReply(storedContext(key, current), reply.text);
+      const context = ours ? reply.context : appendReply(storedContext(key, current), reply);
       tx.create(ref, {
         role: "assistant",
         message: seal(key, reply.text, ref.path, "message"),
+        ...(reply.toolCalls?.length
+          ? { tool_calls: seal(key, JSON.stringify(reply.toolCalls), ref.path, "tool_calls") }
+          : {}),
         created_date: FieldValue.serverTimestamp(),
         status: reply.status,
         model: reply.model,
@@ -587,16 +622,22 @@ export function newMessageId(sessionId: string): string {
   return messages(sessionId).doc().id;
 }
 
-function appendReply(context: Condensed, text: string): Condensed {
-  return text ? { ...context, turns: [...context.turns, { role: "assistant", content: text }] } : context;
+function appendReply(context: Condensed, reply: ReplyRecord): Condensed {
+  const calls = reply.toolCalls ?? [];
+  if (!reply.text && calls.length === 0) return context;
+  const turn: Turn = { role: "assistant", content: reply.text || null, ...(calls.length ? { tool_calls: calls } : {}) };
+  return { ...context, turns: [...context.turns, turn] };
 }
 
 function toMessage(doc: DocumentSnapshot, key: TranscriptKey): StoredMessage {
   const data = doc.data()!;
   return {
     id: doc.id,
-    role: data.role === "user" ? "user" : "assistant",
+    role: data.role === "user" || data.role === "tool" ? data.role : "assistant",
     content: typeof data.message === "string" ? open(key, data.message, doc.ref.path, "message") : null,
+    tool_calls:
+      typeof data.tool_calls === "string" ? toolCallsOf(open(key, data.tool_calls, doc.ref.path, "tool_calls")) : null,
+    tool_call_id: typeof data.tool_call_id === "string" ? data.tool_call_id : null,
     status: data.status ?? "complete",
     created_date: data.created_date,
     model: data.model ?? null,
@@ -606,6 +647,12 @@ function toMessage(doc: DocumentSnapshot, key: TranscriptKey): StoredMessage {
         ? (open(key, data.error_message, doc.ref.path, "error_message") ?? UNREADABLE_ERROR)
         : null,
   };
+}
+
+function toolCallsOf(text: string | null): ToolCall[] | null {
+  if (text === null) return null;
+  const parsed = z.array(ToolCallSchema).safeParse(JSON.parse(text));
+  return parsed.success ? parsed.data : null;
 }
 
 /** The transcript in order, without replies replaced by a retry. */

@@ -5,7 +5,12 @@ import { chatModelIds } from "./chat-models";
 import { getEnv } from "~/utils/env.server";
 import { chatRequest, type SamplingSettings } from "./models.server";
 
-export type ChatRequestParams = SamplingSettings & { model: string; messages: ChatCompletionMessageParam[] };
+export type ChatRequestParams = SamplingSettings & {
+  model: string;
+  messages: ChatCompletionMessageParam[];
+  /** An API caller's own parameters (tools, response format, …), passed on as sent. */
+  forward?: Record<string, unknown>;
+};
 
 /**
  * A chat request's body as the model takes it (see buildChatRequest in
@@ -14,7 +19,8 @@ export type ChatRequestParams = SamplingSettings & { model: string; messages: Ch
  * know) is left out rather than sent to fail.
  */
 export function chatBody(params: ChatRequestParams) {
-  return chatRequest(params);
+  // The caller's parameters never replace the model, the messages or the assistant's limits.
+  return { ...params.forward, ...chatRequest(params) };
 }
 
 // One client per request, built from the person's own key. A process-wide

@@ -91,7 +91,11 @@ function mediaType(request: Request): string {
 export async function parseJsonBody<T extends z.ZodType>(
   request: Request,
   schema: T,
-  options: { strictType?: boolean } = {},
+  options: {
+    strictType?: boolean;
+    /** Words and field for a refusal, where a caller's dialect has its own (OpenAI's, on /v1). */
+    describeIssue?: (issue: z.core.$ZodIssue) => { message: string; field: string | null } | null;
+  } = {},
 ): Promise<{ ok: true; value: z.infer<T> } | ({ ok: false } & BodyProblem)> {
   if (options.strictType && mediaType(request) !== "application/json") {
     return {
@@ -110,6 +114,8 @@ export async function parseJsonBody<T extends z.ZodType>(
   const result = schema.safeParse(json);
   if (result.success) return { ok: true, value: result.data };
   const issue = result.error.issues[0]!;
+  const described = options.describeIssue?.(issue);
+  if (described) return { ok: false, ...problem(400, "invalid_request", described.message, described.field) };
   const field = issue.path.join(".");
   return {
     ok: false,

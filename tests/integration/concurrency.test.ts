@@ -1,3 +1,4 @@
+import { turnText } from "~/schemas/context";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { admitMessage, getOwnSession, sessions } from "~/models/sessions.server";
 import { readChatEvents } from "~/chat/events";
@@ -235,7 +236,7 @@ describe("a turn whose server died mid-reply", () => {
       .update({ reply_lease_until: new Date(Date.now() - 1_000) });
     expect(replyText(await say(person, sessionId, "are you there?"))).toContain("are you there?");
     const session = (await getOwnSession(person.caller, sessionId))!;
-    expect(session.context.turns.map((turn) => turn.content.slice(0, 20))).toEqual([
+    expect(session.context.turns.map((turn) => turnText(turn).slice(0, 20))).toEqual([
       "orphaned question",
       "are you there?",
       expect.stringContaining("Thanks for asking"),

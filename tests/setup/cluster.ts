@@ -5,7 +5,8 @@ import { randomUUID } from "node:crypto";
 import { deleteApp, initializeApp } from "firebase-admin/app";
 import { getFirestore, type Firestore } from "firebase-admin/firestore";
 import { readChatEvents, type ChatEvent } from "~/chat/events";
-import type { Turn } from "~/schemas/context";
+/** A turn of a web chat: text from a person or the assistant. */
+export type TextTurn = { role: "user" | "assistant"; content: string };
 import { open, transcriptKey } from "~/utils/transcript-crypto.server";
 import { startAppServer, type AppServer } from "./app-server";
 import { assistantFields } from "./assistant-input";
@@ -162,7 +163,7 @@ export async function settleOver(server: AppServer, person: WebPerson, sessionId
   throw new Error("The stopped reply was not saved in time.");
 }
 
-export type Transcript = { messages: (Turn & { status: string })[]; context: Turn[]; userId: string };
+export type Transcript = { messages: (TextTurn & { status: string })[]; context: TextTurn[]; userId: string };
 
 /** The session as stored, decrypted with the person's key: the transcript (without replaced replies) and the saved context. */
 export async function readTranscript(firestore: Firestore, person: WebPerson, sessionId: string): Promise<Transcript> {
@@ -175,19 +176,19 @@ export async function readTranscript(firestore: Firestore, person: WebPerson, se
   const messages = docs.docs
     .filter((doc) => doc.get("status") !== "superseded")
     .map((doc) => ({
-      role: doc.get("role") as Turn["role"],
+      role: doc.get("role") as TextTurn["role"],
       content: open(key, doc.get("message"), doc.ref.path, "message") ?? "<unreadable>",
       status: doc.get("status") as string,
     }));
   const stored = session.get("messages_str");
   const context =
     typeof stored === "string"
-      ? (JSON.parse(open(key, stored, sessionRef.path, "messages_str")!) as { turns: Turn[] }).turns
+      ? (JSON.parse(open(key, stored, sessionRef.path, "messages_str")!) as { turns: TextTurn[] }).turns
       : [];
   return { messages, context, userId: session.get("user_id") };
 }
 
 /** The turns a transcript stands for: what the saved context must hold (a reply with no text adds none). */
-export function turnsOf(transcript: Transcript): Turn[] {
+export function turnsOf(transcript: Transcript): TextTurn[] {
   return transcript.messages.filter((message) => message.content).map(({ role, content }) => ({ role, content }));
 }
