@@ -6,10 +6,13 @@ import { fileURLToPath } from "node:url";
 import { createRequestHandler } from "@remix-run/express";
 import type { AppLoadContext, ServerBuild } from "@remix-run/node";
 import compression from "compression";
+import cors from "cors";
 import express from "express";
 import morgan from "morgan";
+import { isApiPath } from "../app/utils/api-paths.ts";
 import { bodyLimitFor, tooLargeMessage } from "../app/utils/body-limits.ts";
 import { getEnv } from "../app/utils/env.server.ts";
+import { openAiErrorBody, unknownUrlBody } from "../app/utils/openai-error.ts";
 import { contentSecurityPolicy, DEV_HMR_PORT, type ServerMode } from "./content-security-policy.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -38,6 +41,9 @@ export async function startServer(options: { mode?: ServerMode; port?: number } 
   // that what the middleware below refuses is logged too.
   app.use(morgan(":method :url :status :res[content-length] - :response-time ms"));
   app.use(securityHeaders(mode));
+  // Before the origin check: preflights are answered here, and /v1 is exempt from that check anyway.
+  app.use(forApi(apiCors(env.API_CORS_ORIGINS)));
+  app.use(forApi(noDataRequests));
   app.use(sameOriginForms);
   app.use(declaredBodyLimit);
   // Event streams must reach the browser as they are written; compression buffers.
@@ -139,14 +145,57 @@ function privateByDefault(_req: express.Request, res: express.Response, next: ex
   next();
 }
 
+/** Headers a browser page may read from an API response, beyond the few CORS always lets through. */
+const API_EXPOSED_HEADERS = ["X-Session-Id", "X-Assistant-Lab-Note", "X-Assistant-Lab-Warning", "Retry-After"];
+
+/**
+ * CORS for the OpenAI-compatible API, so that pages on other sites can call it
+ * with a key they hold (docs/decisions/021). Safe for any origin because /v1
+ * takes only a bearer key, never the session cookie, and never allows
+ * credentials. The request headers asked for are allowed as asked: the openai
+ * SDK adds `x-stainless-*` headers from release to release, and a page cannot
+ * add a credential the browser would otherwise attach. Every OPTIONS under
+ * /v1 is answered here with 204, so none reaches Remix.
+ */
+function apiCors(origins: string[]) {
+  return cors({
+    origin: origins.includes("*") ? "*" : origins,
+    methods: ["GET", "POST"],
+    exposedHeaders: API_EXPOSED_HEADERS,
+    // Chromium's ceiling; a preflight only lets a request be sent, each response still needs its own allowed origin.
+    maxAge: 7200,
+    credentials: false,
+  });
+}
+
+/** A middleware for /v1 alone, by the path Remix routes (see `routedPath`). */
+function forApi(middleware: express.RequestHandler): express.RequestHandler {
+  return (req, res, next) => (isApiPath(routedPath(req)) ? middleware(req, res, next) : next());
+}
+
+/**
+ * Remix answers `<path>.data` with its own data format (single fetch), running
+ * the root loader, which reads the session cookie, beside the route's. The API
+ * has no such URLs: they are unknown, like any other.
+ */
+function noDataRequests(req: express.Request, res: express.Response, next: express.NextFunction) {
+  const pathname = routedPath(req);
+  if (!pathname.endsWith(".data")) return next();
+  res.status(404).json(unknownUrlBody(req.method, pathname));
+}
+
 /**
  * Browsers send Origin with every POST. A form posted from another site (login
  * CSRF: signing someone in with the attacker's key) is refused; API clients,
- * which send no Origin, are not affected.
+ * which send no Origin, are not affected. /v1 is exempt: it never reads the
+ * cookie, so a cross-site call can only use a key its page already holds. Its
+ * path is taken as Remix will route it (dot segments resolved), so no path
+ * that reaches a cookie-reading route escapes the check.
  */
 function sameOriginForms(req: express.Request, res: express.Response, next: express.NextFunction) {
   const origin = req.get("Origin");
   if (req.method === "GET" || req.method === "HEAD" || !origin) return next();
+  if (isApiPath(routedPath(req))) return next();
   const host =
     req.get("X-Forwarded-Host") && req.app.get("trust proxy") ? req.get("X-Forwarded-Host") : req.get("Host");
   let originHost: string | null = null;
@@ -160,18 +209,28 @@ function sameOriginForms(req: express.Request, res: express.Response, next: expr
 }
 
 /**
+ * The path Remix routes a request by: its URL's, resolved as a URL ("/v1/../sign-out" is
+ * "/sign-out"). Express's own path is the raw one; what decides whether a request is the API's
+ * must agree with where Remix sends it.
+ */
+function routedPath(req: express.Request): string {
+  // Built as @remix-run/express builds the request's URL: "//host/v1" stays a path.
+  return URL.parse(`http://localhost${req.originalUrl}`)?.pathname ?? req.path;
+}
+
+/**
  * A body that says it is larger than its route accepts is refused before the
  * app reads a byte of it (the app itself stops reading a body that grows past
  * the limit without saying so). Node then reads and drops the rest, so the
  * client gets the whole 413 and its connection stays open.
  */
 function declaredBodyLimit(req: express.Request, res: express.Response, next: express.NextFunction) {
-  const limit = bodyLimitFor(req.path);
+  const limit = bodyLimitFor(routedPath(req));
   if (Number(req.get("Content-Length") ?? 0) <= limit) return next();
   const message = tooLargeMessage(limit);
   res.status(413);
-  if (req.path.startsWith("/v1/")) {
-    res.json({ error: { message, type: "invalid_request_error", param: null, code: "request_too_large" } });
+  if (isApiPath(routedPath(req))) {
+    res.json(openAiErrorBody(message, "invalid_request_error", "request_too_large"));
   } else if (req.path.startsWith("/api/")) {
     res.json({ error: { code: "too_large", message } });
   } else {
@@ -190,10 +249,14 @@ function oneLineErrors(error: unknown, req: express.Request, res: express.Respon
   console.error(
     `${req.method} ${req.path.slice(0, 200)}: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`,
   );
-  res
-    .status(status)
-    .type("text/plain")
-    .send(status < 500 ? "That request could not be read." : "Something went wrong on our side.");
+  const message = status < 500 ? "That request could not be read." : "Something went wrong on our side.";
+  res.status(status);
+  // The API answers in OpenAI's shape whatever fails, so its clients raise their own errors.
+  if (isApiPath(routedPath(req))) {
+    res.json(openAiErrorBody(message, status < 500 ? "invalid_request_error" : "server_error", null));
+  } else {
+    res.type("text/plain").send(message);
+  }
 }
 
 async function productionBuild(app: express.Express): Promise<ServerBuild> {

@@ -258,11 +258,17 @@ async function withActiveVersions(bot: Bot): Promise<BotWithActive | null> {
 
 /** Any active bot, showcased or not: a link is enough to open it (GPT Lab's unlisted sharing). */
 export async function getOpenableBot(botId: string): Promise<BotWithActive | null> {
+  const bot = await getOpenableProfile(botId);
+  return bot ? withActiveVersions(bot) : null;
+}
+
+/** The bot document alone of a bot anyone may open (one read): for what describes it, not what runs it. */
+export async function getOpenableProfile(botId: string): Promise<Bot | null> {
   if (!isDocId(botId)) return null;
   const snapshot = await withDeadline(bots().doc(botId).get());
   if (!snapshot.exists) return null;
   const bot = toBot(snapshot);
-  return bot.is_active ? withActiveVersions(bot) : null;
+  return bot.is_active ? bot : null;
 }
 
 /** The creator's own bot, active or not; null for anyone else, so they get the same 404. */

@@ -3,6 +3,7 @@
 // by the app, which stops reading a body (chunked, or lying about its length)
 // once it passes the same limit. Imports nothing: scripts/server.ts runs it
 // without a bundler.
+import { isApiPath } from "./api-paths.ts";
 
 const KB = 1024;
 
@@ -16,7 +17,7 @@ export const BODY_LIMITS = {
 } as const;
 
 export function bodyLimitFor(pathname: string): number {
-  if (pathname === "/v1" || pathname.startsWith("/v1/")) return BODY_LIMITS.api;
+  if (isApiPath(pathname)) return BODY_LIMITS.api;
   if (pathname === "/api/chat") return BODY_LIMITS.chat;
   return BODY_LIMITS.form;
 }

@@ -54,3 +54,19 @@ test("model tables take JSON overrides, and refuse anything else", () => {
   expect(() => parseEnv({ ...secrets, MODEL_PRICES: "not json" })).toThrow(/MODEL_PRICES must be a JSON object/);
   expect(() => parseEnv({ ...secrets, MODEL_CONTEXT_WINDOWS: '{"x":-1}' })).toThrow(/MODEL_CONTEXT_WINDOWS/);
 });
+
+test("the API's browser origins default to any, and take a list of origins", () => {
+  expect(parseEnv(secrets).API_CORS_ORIGINS).toEqual(["*"]);
+  expect(parseEnv({ ...secrets, API_CORS_ORIGINS: "" }).API_CORS_ORIGINS).toEqual([]);
+  const env = parseEnv({ ...secrets, API_CORS_ORIGINS: "https://app.example.com/, http://localhost:5173" });
+  expect(env.API_CORS_ORIGINS).toEqual(["https://app.example.com", "http://localhost:5173"]);
+});
+
+test.each(["https://app.example.com/chat", "app.example.com", "ftp://files.example.com", "https://a.example.com?x=1"])(
+  "an API origin with more or less than scheme, host and port (%s) stops the server",
+  (origin) => {
+    expect(() => parseEnv({ ...secrets, API_CORS_ORIGINS: origin })).toThrow(
+      new RegExp(`API_CORS_ORIGINS: .*is not an origin`),
+    );
+  },
+);

@@ -40,6 +40,32 @@ const jsonRecord = <T extends z.ZodType>(name: string, value: T) =>
     })
     .pipe(z.record(z.string(), value));
 
+/**
+ * Comma-separated web origins (scheme, host and port) allowed to call /v1 from a browser, or `*`
+ * for any. An origin written with a trailing slash is taken without it; anything more (a path, a
+ * query) is refused, since browsers send only the origin and it could never match.
+ */
+const originList = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) =>
+      value
+        .split(",")
+        .map((part) => part.trim())
+        .filter(Boolean)
+        .map((text) => {
+          if (text === "*") return text;
+          const url = URL.parse(text);
+          if (url && /^https?:$/.test(url.protocol) && url.href === `${url.origin}/`) return url.origin;
+          ctx.addIssue({
+            code: "custom",
+            message: `${text} is not an origin (scheme, host and port, e.g. https://app.example.com) or *`,
+          });
+          return text;
+        }),
+    );
+
 const price = z.object({ input: z.number().nonnegative(), output: z.number().nonnegative() });
 
 /** A partial row of the model table (app/provider/models.ts): only the facts it changes. */
@@ -94,6 +120,8 @@ const envSchema = z.object({
         .filter(Boolean),
     ),
   CHAT_TURNS_PER_MINUTE: z.coerce.number().int().positive().default(20),
+  // Web origins whose pages may call /v1 (CORS); `*` for any, empty for none. /v1 takes only a bearer key.
+  API_CORS_ORIGINS: originList("*"),
   // Model ids (or prefixes) to partial model-table entries, e.g. '{"o3":{"price":{"input":2,"output":8}}}'.
   MODEL_TABLE: jsonRecord("MODEL_TABLE", modelEntry),
   // Older, one-fact forms of MODEL_TABLE, still honoured under it.

@@ -549,7 +549,7 @@ const ACCESS: Entry[] = [
     route: "v1.chat.completions.ts",
     method: "GET",
     path: () => "/v1/chat/completions",
-    call: () => completions.loader(),
+    call: (request) => completions.loader({ request, params: {}, context }),
     public: "it answers 405 to every GET and reads nothing",
     answers: 405,
   },
