@@ -26,6 +26,8 @@ import * as signOut from "~/routes/sign-out";
 import * as usage from "~/routes/usage";
 import * as completions from "~/routes/v1.chat.completions";
 import * as models from "~/routes/v1.models";
+import * as modelById from "~/routes/v1.models.$modelId";
+import * as unknownApiPath from "~/routes/v1.$";
 import { callerFor } from "~/identity/caller.server";
 import { hashApiKey } from "~/utils/crypto.server";
 import { db } from "~/utils/db.server";
@@ -608,6 +610,47 @@ const ACCESS: Entry[] = [
     ),
     signedOut: OPENAI_401,
     control: byOwner(200),
+  },
+  {
+    route: "v1.models.ts",
+    method: "POST",
+    path: () => "/v1/models",
+    call: (request) => models.action({ request, params: {}, context }),
+    public: "it answers 405 to every POST and reads nothing",
+    answers: 405,
+  },
+  {
+    route: "v1.models.$modelId.ts",
+    method: "GET",
+    path: (w) => `/v1/models/${w.bot}`,
+    call: (request, w) => modelById.loader({ request, params: { modelId: w.bot }, context }),
+    anotherPerson: allowed("an active assistant opens by link, so it is a model to anyone with its id", 200),
+    signedOut: OPENAI_401,
+    control: byOwner(200),
+  },
+  {
+    route: "v1.models.$modelId.ts",
+    method: "POST",
+    path: (w) => `/v1/models/${w.bot}`,
+    call: (request) => modelById.action({ request, params: {}, context }),
+    public: "it answers 405 to every POST and reads nothing",
+    answers: 405,
+  },
+  {
+    route: "v1.$.ts",
+    method: "GET",
+    path: () => "/v1/nothing-here",
+    call: (request) => unknownApiPath.loader({ request, params: { "*": "nothing-here" }, context }),
+    public: "an unknown /v1 path answers OpenAI's 404 and reads nothing",
+    answers: 404,
+  },
+  {
+    route: "v1.$.ts",
+    method: "POST",
+    path: () => "/v1/nothing-here",
+    call: (request) => unknownApiPath.action({ request, params: { "*": "nothing-here" }, context }),
+    public: "an unknown /v1 path answers OpenAI's 404 and reads nothing",
+    answers: 404,
   },
 ];
 
