@@ -46,6 +46,21 @@ export default tseslint.config(
     files: ["app/**/*.{ts,tsx}"],
     languageOptions: { globals: { ...globals.browser, ...globals.node } },
   },
+  // TypeScript knows both the DOM's and Node's types, so only a rule stops Node-only code from
+  // reaching the browser: server-only code lives in *.server.ts modules.
+  {
+    files: ["app/**/*.{ts,tsx}"],
+    ignores: ["app/**/*.server.{ts,tsx}", "app/**/*.test.{ts,tsx}"],
+    rules: {
+      "no-restricted-globals": [
+        "error",
+        ...["process", "Buffer", "require", "module", "__dirname", "__filename", "global"].map((name) => ({
+          name,
+          message: "Node-only: this module can reach the browser. Move the code to a *.server.ts module.",
+        })),
+      ],
+    },
+  },
   {
     files: ["scripts/**", "tests/**", "*.config.{js,ts,cjs}", ".dependency-cruiser.cjs"],
     languageOptions: { globals: globals.node },
