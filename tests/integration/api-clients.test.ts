@@ -5,7 +5,7 @@ import { generateObject, generateText, stepCountIs, streamText, tool } from "ai"
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { z } from "zod";
-import { startAppServer, type AppServer } from "../setup/app-server";
+import { startAppServer, type AppServer, thisProcessSecrets } from "../setup/app-server";
 import { createTestBot } from "../setup/chat";
 import { fakeProvider } from "../setup/integration";
 import { signedInPerson, type Person } from "../setup/people";
@@ -39,9 +39,7 @@ beforeAll(async () => {
   setTracingDisabled(true);
   server = await startAppServer({
     OPENAI_BASE_URL: fakeProvider.url,
-    SESSION_SECRETS: process.env.SESSION_SECRETS!,
-    USER_HASH_SECRET: process.env.USER_HASH_SECRET!,
-    ENCRYPTION_SECRET: process.env.ENCRYPTION_SECRET!,
+    ...thisProcessSecrets(),
   });
   person = await signedInPerson();
   botId = (await createTestBot(person, { instructions: INSTRUCTIONS, model: "gpt-4o-mini", session_type: "2" })).id;

@@ -5,7 +5,7 @@ import { bots } from "~/models/bots.server";
 import { createTestBot } from "../setup/chat";
 import { fakeProvider } from "../setup/integration";
 import { signedInPerson, type Person } from "../setup/people";
-import { startAppServer, type AppServer } from "../setup/app-server";
+import { startAppServer, type AppServer, thisProcessSecrets } from "../setup/app-server";
 
 // The edges of the OpenAI-compatible API, against the production server as its
 // own process: models.retrieve, JSON errors for every path and method, and CORS
@@ -23,9 +23,7 @@ const ALLOWED = "https://allowed.example";
 
 beforeAll(async () => {
   // The same secrets as this process, so the server knows the people made here.
-  const secrets = Object.fromEntries(
-    ["SESSION_SECRETS", "USER_HASH_SECRET", "ENCRYPTION_SECRET"].map((name) => [name, process.env[name]!]),
-  );
+  const secrets = thisProcessSecrets();
   [server, restricted] = await Promise.all([
     startAppServer({ OPENAI_BASE_URL: fakeProvider.url, ...secrets }),
     startAppServer({

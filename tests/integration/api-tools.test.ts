@@ -4,7 +4,7 @@ import type { ChatCompletionMessageParam, ChatCompletionTool } from "openai/reso
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { z } from "zod";
 import { loader as downloadLoader } from "~/routes/sessions.$sessionId.download";
-import { startAppServer, type AppServer } from "../setup/app-server";
+import { startAppServer, type AppServer, thisProcessSecrets } from "../setup/app-server";
 import { createTestBot, transcriptOf } from "../setup/chat";
 import { fakeProvider } from "../setup/integration";
 import { signedInPerson, type Person } from "../setup/people";
@@ -46,9 +46,7 @@ const weather: ChatCompletionTool = {
 beforeAll(async () => {
   server = await startAppServer({
     OPENAI_BASE_URL: fakeProvider.url,
-    SESSION_SECRETS: process.env.SESSION_SECRETS!,
-    USER_HASH_SECRET: process.env.USER_HASH_SECRET!,
-    ENCRYPTION_SECRET: process.env.ENCRYPTION_SECRET!,
+    ...thisProcessSecrets(),
   });
   person = await signedInPerson();
   botId = (

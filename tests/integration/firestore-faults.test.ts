@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { ChatEvent } from "~/chat/events";
 import { readChatEvents } from "~/chat/events";
 import { startEmulator, type Emulator } from "../../scripts/emulator";
-import { startAppServer, type AppServer } from "../setup/app-server";
+import { startAppServer, type AppServer, thisProcessSecrets } from "../setup/app-server";
 import { newChatOver, readTranscript, sendOver, signInOver, type WebPerson } from "../setup/cluster";
 import { fakeProvider } from "../setup/integration";
 import { recordReliability } from "../setup/reliability";
@@ -39,9 +39,7 @@ beforeAll(async () => {
   port = 0;
   emulator = await startOwnEmulator();
   port = Number(emulator.host.split(":")[1]);
-  const secrets = Object.fromEntries(
-    ["SESSION_SECRETS", "USER_HASH_SECRET", "ENCRYPTION_SECRET"].map((name) => [name, process.env[name]!]),
-  );
+  const secrets = thisProcessSecrets();
   server = await startAppServer({
     ...secrets,
     OPENAI_BASE_URL: fakeProvider.url,

@@ -2,7 +2,7 @@ import http from "node:http";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { BODY_LIMITS } from "~/utils/body-limits";
 import { describeWait } from "~/utils/format";
-import { startAppServer, type AppServer } from "../setup/app-server";
+import { startAppServer, type AppServer, thisProcessSecrets } from "../setup/app-server";
 import { fakeProvider } from "../setup/integration";
 import { newChatOver, signInOver, type WebPerson } from "../setup/cluster";
 
@@ -18,9 +18,7 @@ let person: WebPerson;
 let sessionId: string;
 
 beforeAll(async () => {
-  const secrets = Object.fromEntries(
-    ["SESSION_SECRETS", "USER_HASH_SECRET", "ENCRYPTION_SECRET"].map((name) => [name, process.env[name]!]),
-  );
+  const secrets = thisProcessSecrets();
   server = await startAppServer({
     ...secrets,
     OPENAI_BASE_URL: fakeProvider.url,

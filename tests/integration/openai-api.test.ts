@@ -5,7 +5,7 @@ import { db } from "~/utils/db.server";
 import { createTestBot, transcriptOf } from "../setup/chat";
 import { fakeProvider } from "../setup/integration";
 import { signedInPerson, type Person } from "../setup/people";
-import { startAppServer, type AppServer } from "../setup/app-server";
+import { startAppServer, type AppServer, thisProcessSecrets } from "../setup/app-server";
 
 // The official openai client against the running app, with the fake provider behind it.
 
@@ -32,9 +32,7 @@ beforeAll(async () => {
   server = await startAppServer({
     OPENAI_BASE_URL: fakeProvider.url,
     // The same secrets as this process, so people made here are the same people there.
-    SESSION_SECRETS: process.env.SESSION_SECRETS!,
-    USER_HASH_SECRET: process.env.USER_HASH_SECRET!,
-    ENCRYPTION_SECRET: process.env.ENCRYPTION_SECRET!,
+    ...thisProcessSecrets(),
   });
   person = await signedInPerson();
   const bot = await createTestBot(person, {

@@ -7,7 +7,7 @@ import { action as sessionAction, loader as sessionLoader } from "~/routes/sessi
 import { getOwnSession } from "~/models/sessions.server";
 import { db } from "~/utils/db.server";
 import { FAKE_CHAT_MODELS } from "../fakes/openai-server";
-import { startAppServer, type AppServer } from "../setup/app-server";
+import { startAppServer, type AppServer, thisProcessSecrets } from "../setup/app-server";
 import { chatRequest, collect, createTestBot, replyText, say, startSessionFor } from "../setup/chat";
 import { fakeProvider } from "../setup/integration";
 import { run, signedInPerson, type Person } from "../setup/people";
@@ -276,9 +276,7 @@ describe("the OpenAI-compatible API", () => {
   let person: Person;
 
   beforeAll(async () => {
-    const secrets = Object.fromEntries(
-      ["SESSION_SECRETS", "USER_HASH_SECRET", "ENCRYPTION_SECRET"].map((name) => [name, process.env[name]!]),
-    );
+    const secrets = thisProcessSecrets();
     server = await startAppServer({ OPENAI_BASE_URL: fakeProvider.url, ...secrets });
     person = await signedInPerson();
     botId = (

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createTestBot, say, startSessionFor } from "../setup/chat";
 import { fakeProvider } from "../setup/integration";
 import { signedInPerson, type Person } from "../setup/people";
-import { startAppServer, type AppServer } from "../setup/app-server";
+import { startAppServer, type AppServer, thisProcessSecrets } from "../setup/app-server";
 
 // The production server as its own process: the content security policy with a
 // fresh nonce per response, and which responses no cache may keep.
@@ -11,9 +11,7 @@ let server: AppServer;
 
 beforeAll(async () => {
   // The same secrets as this process, so the server opens the people and transcripts made here.
-  const secrets = Object.fromEntries(
-    ["SESSION_SECRETS", "USER_HASH_SECRET", "ENCRYPTION_SECRET"].map((name) => [name, process.env[name]!]),
-  );
+  const secrets = thisProcessSecrets();
   server = await startAppServer({ OPENAI_BASE_URL: fakeProvider.url, ...secrets });
 });
 afterAll(() => server.stop());

@@ -14,6 +14,13 @@ export const TEST_SECRETS = {
   ENCRYPTION_SECRET: "spawned-encryption-secret-0123456789abcdef",
 };
 
+/** This test process's own secrets: a server started with them opens the people and transcripts made here. */
+export function thisProcessSecrets(): Record<string, string> {
+  return Object.fromEntries(
+    ["SESSION_SECRETS", "USER_HASH_SECRET", "ENCRYPTION_SECRET"].map((name) => [name, process.env[name]!]),
+  );
+}
+
 export async function startAppServer(env: Record<string, string>): Promise<AppServer> {
   const port = await freePort();
   const output: string[] = [];

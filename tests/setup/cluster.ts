@@ -8,7 +8,7 @@ import { readChatEvents, type ChatEvent } from "~/chat/events";
 /** A turn of a web chat: text from a person or the assistant. */
 export type TextTurn = { role: "user" | "assistant"; content: string };
 import { open, transcriptKey } from "~/utils/transcript-crypto.server";
-import { startAppServer, type AppServer } from "./app-server";
+import { startAppServer, type AppServer, thisProcessSecrets } from "./app-server";
 import { assistantFields } from "./assistant-input";
 import { fakeProvider } from "./integration";
 
@@ -17,9 +17,7 @@ export type Cluster = { project: string; servers: AppServer[]; firestore: Firest
 /** `count` servers sharing one fresh project, with this process's secrets so transcripts can be checked. */
 export async function startCluster(count: number, env: Record<string, string> = {}): Promise<Cluster> {
   const project = `demo-${randomUUID().slice(0, 8)}`;
-  const secrets = Object.fromEntries(
-    ["SESSION_SECRETS", "USER_HASH_SECRET", "ENCRYPTION_SECRET"].map((name) => [name, process.env[name]!]),
-  );
+  const secrets = thisProcessSecrets();
   const servers: AppServer[] = [];
   for (let i = 0; i < count; i += 1) {
     servers.push(
