@@ -14,7 +14,7 @@ import {
   type AdmittedTurn,
   type ChatSession,
 } from "~/models/sessions.server";
-import { completeOnce, providerConfig, providerStream } from "~/provider/client.server";
+import { completeOnce } from "~/provider/client.server";
 import type { SamplingSettings } from "~/provider/models.server";
 import { costOf } from "~/provider/models.server";
 import type { SessionChat, SettleChat } from "~/schemas/chat";
@@ -22,7 +22,7 @@ import type { Condensed, Turn as ContextTurn } from "~/schemas/context";
 import { describeWait } from "~/utils/format";
 import { apiError } from "~/utils/request-body.server";
 import { buildMessages, needsSummary, summaryRequest, trimToBudget } from "./context.server";
-import { type Turn, type TurnOutcome, type TurnStore } from "./turn.server";
+import { deployedProvider, type Turn, type TurnOutcome, type TurnStore } from "./turn.server";
 
 // A turn of a saved session: what the engine needs from the session (the
 // prompt built from its saved context) and what it gives back (the reply saved
@@ -101,11 +101,9 @@ export function savedSessionTurn(
         maxTokens,
       }),
     },
-    open: providerStream(caller.apiKey),
-    stallMs: providerConfig().timeoutMs,
+    ...deployedProvider(caller.apiKey),
     signal: options.signal,
     shutdown: options.shutdown,
-    costOf,
     store: sessionStore(caller, session, admitted),
   };
 }

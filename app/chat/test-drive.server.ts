@@ -1,13 +1,12 @@
 import { consumeChatTurn } from "~/identity/rate-limit.server";
 import type { Caller } from "~/models/caller";
 import { getUser } from "~/models/users.server";
-import { providerConfig, providerStream } from "~/provider/client.server";
-import { costOf, settingsRulesOf } from "~/provider/models.server";
+import { settingsRulesOf } from "~/provider/models.server";
 import { modelConfigSchema } from "~/schemas/assistant";
 import type { DraftChat } from "~/schemas/chat";
 import { apiError } from "~/utils/request-body.server";
 import { refuseIfTooFast } from "./session-turn.server";
-import type { Turn } from "./turn.server";
+import { deployedProvider, type Turn } from "./turn.server";
 
 // A test drive: the lab's unsaved settings and the conversation kept in the
 // browser, run as the engine's turn with no store, so nothing is saved.
@@ -33,10 +32,8 @@ export async function testDriveTurn(
       ...config.data,
       messages: [...(instructions ? [{ role: "system" as const, content: instructions }] : []), ...body.messages],
     },
-    open: providerStream(caller.apiKey),
-    stallMs: providerConfig().timeoutMs,
+    ...deployedProvider(caller.apiKey),
     signal: options.signal,
     shutdown: options.shutdown,
-    costOf,
   };
 }

@@ -1,6 +1,7 @@
 import { encode } from "gpt-tokenizer";
 import type { ChatCompletionChunk, ChatCompletionMessageParam } from "openai/resources/chat/completions";
-import type { ChatRequestParams, OpenChatStream } from "~/provider/client.server";
+import { providerConfig, providerStream, type ChatRequestParams, type OpenChatStream } from "~/provider/client.server";
+import { costOf } from "~/provider/models.server";
 import { chatFailure, classifyProviderError, StallError, type ProviderFailure } from "~/provider/errors.server";
 import { isDatabaseUnavailable } from "~/utils/db.server";
 import { tokensOf } from "./context.server";
@@ -65,6 +66,11 @@ export type Turn = {
   costOf: (model: string, usage: Usage) => number | null;
   store?: TurnStore;
 };
+
+/** The deployment's provider as a turn reaches it: with the caller's key, its stall time, its prices. */
+export function deployedProvider(apiKey: string): Pick<Turn, "open" | "stallMs" | "costOf"> {
+  return { open: providerStream(apiKey), stallMs: providerConfig().timeoutMs, costOf };
+}
 
 /** Saving a reply is tried this many times before the person is told it was not saved. */
 export const SAVE_ATTEMPTS = 3;
