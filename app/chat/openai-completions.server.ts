@@ -5,7 +5,7 @@ import {
   admitTurns,
   getOwnSession,
   SessionBusyError,
-  startSessionWithTurns,
+  prepareSession,
   STATUS,
   type AdmittedTurn,
   type Beginning,
@@ -26,7 +26,15 @@ import type { Turn } from "~/schemas/context";
 import { SAMPLING_SETTINGS } from "~/schemas/model-settings";
 import { openAiError } from "~/utils/openai-error";
 import { parseJsonBody } from "~/utils/request-body.server";
-import { streamedCompletion, wholeCompletion } from "./openai-reply.server";
+import {
+  claimFor,
+  fingerprintOf,
+  idempotencyKeyOf,
+  underClaim,
+  type Settle,
+  type StoredAnswer,
+} from "./idempotency.server";
+import { replayedCompletion, streamedCompletion, wholeCompletion } from "./openai-reply.server";
 import { savedSessionTurn } from "./session-turn.server";
 import { runTurn } from "./turn.server";
 
@@ -34,8 +42,10 @@ import { runTurn } from "./turn.server";
 // instructions, model settings and context rules, the caller's own key, and a
 // session recorded like any web chat (continued with X-Session-Id). The reads
 // a call needs (its caller, its rate limit, its session or assistant) start
-// together; the person's message is committed in one write; then the engine
-// runs the turn and one of the two wire formats writes it.
+// together; a continued session's lease is taken in one write (a new session
+// needs none); then the engine runs the turn and one of the two wire formats
+// writes it. What the call sends is saved with its reply, or, when the call
+// fails, not at all: a client's retry finds everything as the first call did.
 
 async function parseBody(request: Request): Promise<CompletionRequest | Response> {
   const parsed = await parseJsonBody(request, CompletionRequestSchema, { describeIssue: unknownParameter });
@@ -48,62 +58,89 @@ async function parseBody(request: Request): Promise<CompletionRequest | Response
 export async function createCompletion(request: Request, bearer: Bearer, shutdown?: AbortSignal): Promise<Response> {
   const body = await parseBody(request);
   if (body instanceof Response) return body;
-  const last = body.messages.at(-1)!;
-  const answerable =
-    last.role === "tool" || (last.role === "user" && (typeof last.content !== "string" || last.content.trim()));
-  if (!answerable) {
-    return openAiError(
-      400,
-      "The last message must be a non-empty message from the user, or a tool's result.",
-      "invalid_request_error",
-      "invalid_value",
-      { param: `messages.${body.messages.length - 1}` },
-    );
-  }
+  const unanswerable = refuseUnanswerable(body);
+  if (unanswerable) return unanswerable;
+  const idempotencyKey = idempotencyKeyOf(request);
+  if (idempotencyKey instanceof Response) return idempotencyKey;
 
   const sessionId = request.headers.get("X-Session-Id");
   const caller = bearer.caller.then((found) => (found instanceof Response ? null : found));
-  const [found, limit, target] = await Promise.all([
+  const [found, limit, target, claim] = await Promise.all([
     bearer.caller,
     consumeChatTurn(bearer.userHash),
     sessionId ? getOwnSession(caller, sessionId) : getOpenableBot(body.model),
+    claimFor(caller, idempotencyKey, fingerprintOf("/v1/chat/completions", sessionId, body)),
   ]);
   if (found instanceof Response) return found;
-  if (!limit.allowed) {
-    return openAiError(
-      429,
-      `Rate limit reached. Try again in ${limit.retryAfterSeconds}s.`,
-      "rate_limit_error",
-      "rate_limit_exceeded",
-      { headers: { "Retry-After": String(limit.retryAfterSeconds) } },
-    );
-  }
+  const replay = (answer: StoredAnswer) =>
+    replayedCompletion(answer, { stream: body.stream === true, includeUsage: includesUsage(body) });
+  return underClaim(
+    claim,
+    async (settle) => {
+      if (!limit.allowed) return tooManyCalls(limit.retryAfterSeconds);
+      const admitted = sessionId
+        ? await continueSession(found, body, target as ChatSession | null)
+        : await startSessionFor(found, body, target as BotWithActive | null);
+      if (admitted instanceof Response) return admitted;
+      return answer(request, found, body, admitted, { shutdown, settle });
+    },
+    replay,
+  );
+}
 
-  const admitted = sessionId
-    ? await continueSession(found, body, target as ChatSession | null)
-    : await startSessionFor(found, body, target as BotWithActive | null);
-  if (admitted instanceof Response) return admitted;
+/** The last message must be something to answer: the person's words, or a tool's result. */
+function refuseUnanswerable(body: CompletionRequest): Response | null {
+  const last = body.messages.at(-1)!;
+  const answerable =
+    last.role === "tool" || (last.role === "user" && (typeof last.content !== "string" || last.content.trim()));
+  if (answerable) return null;
+  return openAiError(
+    400,
+    "The last message must be a non-empty message from the user, or a tool's result.",
+    "invalid_request_error",
+    "invalid_value",
+    { param: `messages.${body.messages.length - 1}` },
+  );
+}
 
-  const { session, turn } = admitted;
+function tooManyCalls(retryAfterSeconds: number): Response {
+  return openAiError(
+    429,
+    `Rate limit reached. Try again in ${retryAfterSeconds}s.`,
+    "rate_limit_error",
+    "rate_limit_exceeded",
+    {
+      headers: { "Retry-After": String(retryAfterSeconds) },
+    },
+  );
+}
+
+const includesUsage = (body: CompletionRequest) => body.stream_options?.include_usage === true;
+
+/** Runs the admitted turn and writes it in the wire format the caller asked for. */
+function answer(
+  request: Request,
+  caller: ApiCaller,
+  body: CompletionRequest,
+  { session, turn }: Admitted,
+  options: { shutdown?: AbortSignal; settle?: Settle },
+): Promise<Response> | Response {
   const headers: Record<string, string> = { "X-Session-Id": session.id, ...modelNoteHeader(session) };
   const settings = callerSettings(body, session.bot_model_config.model);
   if (settings instanceof Response) return settings;
   const start = (signal: AbortSignal) =>
     runTurn(
-      savedSessionTurn(found, session, turn, {
+      savedSessionTurn(caller, session, turn, {
         signal,
-        shutdown,
+        shutdown: options.shutdown,
         maxTokens: body.max_completion_tokens ?? body.max_tokens,
         settings,
         forward: forwarded(body),
       }),
     );
   return body.stream
-    ? streamedCompletion(request.signal, start, {
-        includeUsage: body.stream_options?.include_usage === true,
-        headers,
-      })
-    : wholeCompletion(request.signal, start, { headers });
+    ? streamedCompletion(request.signal, start, { includeUsage: includesUsage(body), headers, settle: options.settle })
+    : wholeCompletion(request.signal, start, { headers, settle: options.settle });
 }
 
 type Admitted = { session: ChatSession; turn: AdmittedTurn };
@@ -133,9 +170,12 @@ async function continueSession(
       { headers },
     );
   }
+  // Refused before the lease is taken, so a refusal holds nothing up.
+  const settings = callerSettings(body, session.bot_model_config.model);
+  if (settings instanceof Response) return settings;
   try {
     if (session.status === STATUS.completed) throw new SessionBusyError("concluded");
-    return { session, turn: await admitTurns(caller, session, sentTurns(body.messages)) };
+    return { session, turn: await admitTurns(caller, session, sentTurns(body.messages), { hold: true }) };
   } catch (error) {
     if (!(error instanceof SessionBusyError)) throw error;
     const busy = error.reason === "busy";
@@ -165,7 +205,7 @@ async function startSessionFor(
     return openAiError(403, "Your API key cannot use any chat model.", "invalid_request_error", "no_chat_models");
   }
   const sent = sentTurns(body.messages);
-  return startSessionWithTurns(caller, {
+  return prepareSession(caller, {
     bot,
     model: choice.model,
     modelFallbackFrom: choice.fallbackFrom,

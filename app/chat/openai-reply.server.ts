@@ -3,7 +3,8 @@ import { apiFailure, type ProviderFailure } from "~/provider/errors.server";
 import { openAiError } from "~/utils/openai-error";
 import { anySignal } from "~/utils/signals";
 import { eventStream } from "./event-stream.server";
-import { NOT_SAVED, type TurnEvent, type TurnOutcome } from "./turn.server";
+import { REPLAYED_HEADER, type Settle, type StoredAnswer } from "./idempotency.server";
+import { NOT_SAVED, SHUTTING_DOWN, type TurnEvent, type TurnOutcome } from "./turn.server";
 
 // The OpenAI-compatible wire format of a turn: the provider's own chunks
 // passed on (streamed), or the chunks put together as one completion (not
@@ -11,13 +12,16 @@ import { NOT_SAVED, type TurnEvent, type TurnOutcome } from "./turn.server";
 // shape, so SDKs raise their typed errors; one after it ends the stream with
 // an error chunk, as OpenAI's own streams do.
 
+const CUT_BY_RESTART =
+  "The server restarted while this reply was being written. Nothing of this call was saved; send it again.";
+
 type StartTurn = (signal: AbortSignal) => AsyncGenerator<TurnEvent, void, undefined>;
 
 /** Streams a turn as `chat.completion.chunk` events. */
 export async function streamedCompletion(
   requestSignal: AbortSignal,
   start: StartTurn,
-  options: { includeUsage: boolean; headers: Record<string, string> },
+  options: { includeUsage: boolean; headers: Record<string, string>; settle?: Settle },
 ): Promise<Response> {
   const clientGone = new AbortController();
   const events = start(anySignal(requestSignal, clientGone.signal));
@@ -30,18 +34,24 @@ export async function streamedCompletion(
     async (sink, signal) => {
       signal.addEventListener("abort", () => clientGone.abort(), { once: true });
       const write = (data: string) => sink.write(`data: ${data}\n\n`);
-      const handle = (event: TurnEvent) => {
+      const chunks: ChatCompletionChunk[] = [];
+      const handle = async (event: TurnEvent) => {
         if (event.type === "chunk") {
+          chunks.push(event.chunk);
           const chunk = forCaller(event.chunk, options.includeUsage);
           if (chunk) write(JSON.stringify(chunk));
         } else if (event.type === "end") {
           const error = endError(event.outcome);
+          const answered = !error && !event.outcome.interrupted;
+          await options.settle?.(
+            answered ? { headers: options.headers, body: completionOf(chunks, event.outcome) } : null,
+          );
           if (error) write(JSON.stringify({ error: { ...error, type: "server_error", param: null } }));
-          else if (!event.outcome.interrupted) write("[DONE]");
+          else if (answered) write("[DONE]");
         }
       };
-      if (!first.done) handle(first.value);
-      for await (const event of events) handle(event);
+      if (!first.done) await handle(first.value);
+      for await (const event of events) await handle(event);
     },
     options.headers,
   );
@@ -51,7 +61,7 @@ export async function streamedCompletion(
 export async function wholeCompletion(
   requestSignal: AbortSignal,
   start: StartTurn,
-  options: { headers: Record<string, string> },
+  options: { headers: Record<string, string>; settle?: Settle },
 ): Promise<Response> {
   const chunks: ChatCompletionChunk[] = [];
   let outcome: TurnOutcome | null = null;
@@ -62,7 +72,56 @@ export async function wholeCompletion(
   if (outcome!.failure) return failureResponse(outcome!.failure, options.headers);
   // The caller has paid for this completion: it is theirs even when it could not be recorded.
   const headers = outcome!.saved ? options.headers : { ...options.headers, "X-Assistant-Lab-Warning": NOT_SAVED.code };
-  return Response.json(completionOf(chunks, outcome!), { headers });
+  const completion = completionOf(chunks, outcome!);
+  await options.settle?.(outcome!.interrupted ? null : { headers: options.headers, body: completion });
+  return Response.json(completion, { headers });
+}
+
+/**
+ * A stored answer to a call repeated with its Idempotency-Key, in the form
+ * the repeat asked for (the same as the first call's: the form is part of
+ * the request): the completion, or its chunks as one stream.
+ */
+export function replayedCompletion(
+  answer: StoredAnswer,
+  options: { stream: boolean; includeUsage: boolean },
+): Response {
+  const completion = answer.body as ChatCompletion;
+  const headers = { ...answer.headers, ...REPLAYED_HEADER };
+  if (!options.stream) return Response.json(completion, { headers });
+  const events = [...chunksOf(completion, options.includeUsage).map((chunk) => JSON.stringify(chunk)), "[DONE]"];
+  return eventStream(
+    new AbortController().signal,
+    async (sink) => {
+      for (const data of events) sink.write(`data: ${data}\n\n`);
+    },
+    headers,
+  );
+}
+
+/** A completion as the chunks that stream it: the role, the text, the tool calls, the finish, and the usage. */
+function chunksOf(completion: ChatCompletion, includeUsage: boolean): ChatCompletionChunk[] {
+  const { message, finish_reason, logprobs } = completion.choices[0]!;
+  const chunk = (
+    delta: ChatCompletionChunk.Choice.Delta,
+    more: Partial<ChatCompletionChunk.Choice> = {},
+  ): ChatCompletionChunk => ({
+    id: completion.id,
+    object: "chat.completion.chunk",
+    created: completion.created,
+    model: completion.model,
+    ...(completion.system_fingerprint ? { system_fingerprint: completion.system_fingerprint } : {}),
+    choices: [{ index: 0, delta, logprobs: null, finish_reason: null, ...more }],
+  });
+  const chunks = [chunk({ role: "assistant", content: "" })];
+  if (message.content) chunks.push(chunk({ content: message.content }, { logprobs: logprobs ?? null }));
+  const calls = (message.tool_calls ?? []).flatMap((call, index) =>
+    call.type === "function" ? [{ index, id: call.id, type: call.type, function: call.function }] : [],
+  );
+  if (calls.length) chunks.push(chunk({ tool_calls: calls }));
+  chunks.push(chunk({}, { finish_reason }));
+  if (includeUsage && completion.usage) chunks.push({ ...chunk({}), choices: [], usage: completion.usage });
+  return chunks;
 }
 
 function failedBeforeReply(outcome: TurnOutcome): boolean {
@@ -82,6 +141,8 @@ function endError(outcome: TurnOutcome): { message: string; code: string } | nul
     const error = apiFailure(outcome.failure);
     return { message: error.message, code: error.code };
   }
+  // An API call cut off by a restart saved nothing (its turns are held until a reply completes): it can be sent again.
+  if (outcome.error?.code === SHUTTING_DOWN.code) return { message: CUT_BY_RESTART, code: SHUTTING_DOWN.code };
   if (outcome.error) return { message: outcome.error.message, code: outcome.error.code };
   if (!outcome.saved) return { message: NOT_SAVED.message, code: NOT_SAVED.code };
   return null;

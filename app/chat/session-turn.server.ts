@@ -1,6 +1,7 @@
 import { consumeChatTurn, type LimitResult } from "~/identity/rate-limit.server";
 import type { Caller } from "~/models/caller";
 import {
+  abandonTurn,
   admitMessage,
   admitRetry,
   getOwnSession,
@@ -108,12 +109,37 @@ export function savedSessionTurn(
   };
 }
 
-/** Saves the turn's reply under one id, and keeps the turn's lease until then. */
+/**
+ * Saves the turn's reply under one id, and keeps the turn's lease until then.
+ * An API call's turn that failed or was cut off saves nothing but its cost.
+ */
 function sessionStore(caller: Caller, session: ChatSession, admitted: AdmittedTurn): TurnStore {
   const messageId = newMessageId(session.id);
+  const unstarted = admitted.held?.newSession;
   return {
-    save: async (outcome) => ({ messageId: await saveReply(caller, session, admitted, outcome, messageId) }),
-    release: keepLease(session.id, admitted.leaseId),
+    save: async (outcome) => {
+      if (admitted.held && (outcome.failure || outcome.interrupted)) {
+        await abandonTurn(session, admitted, charged(session, outcome));
+        return { messageId: null };
+      }
+      return { messageId: await saveReply(caller, session, admitted, outcome, messageId) };
+    },
+    // A session that does not exist yet has no lease to keep.
+    release: unstarted ? undefined : keepLease(session.id, admitted.leaseId),
+  };
+}
+
+/**
+ * What the provider charged for a turn that did not finish: what it reported,
+ * or the estimate once output began; nothing when it failed before answering.
+ */
+function charged(session: ChatSession, outcome: TurnOutcome) {
+  const answered = outcome.text !== "" || outcome.toolCalls.length > 0;
+  const paid = !outcome.usageEstimated || answered;
+  return {
+    model: session.bot_model_config.model,
+    usage: paid ? outcome.usage : { prompt_tokens: 0, completion_tokens: 0 },
+    cost: paid ? outcome.usage.cost_usd : 0,
   };
 }
 
@@ -166,6 +192,7 @@ async function saveReply(
     context: trimToBudget(next, model, maxTokens),
     leaseId: admitted.leaseId,
     replaces: admitted.replaces,
+    held: admitted.held,
     summary,
   });
 }

@@ -49,7 +49,8 @@ export type TurnEvent =
 
 /** Saves a turn's reply; a session turn has one, a test drive none. */
 export type TurnStore = {
-  save: (outcome: TurnOutcome) => Promise<{ messageId: string }>;
+  /** The saved reply's id; null when the store keeps no reply of this turn. */
+  save: (outcome: TurnOutcome) => Promise<{ messageId: string | null }>;
   /** Called once the turn is over, saved or not (ends the lease renewal). */
   release?: () => void;
 };
@@ -225,7 +226,7 @@ export function chatError(failure: ProviderFailure): ChatError {
 }
 
 /** Saves under one message id, tried again when the database did not answer; null once it gives up. */
-async function saveWithRetries(store: TurnStore, outcome: TurnOutcome): Promise<{ messageId: string } | null> {
+async function saveWithRetries(store: TurnStore, outcome: TurnOutcome): Promise<{ messageId: string | null } | null> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await store.save(outcome);

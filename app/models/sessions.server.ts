@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import {
   FieldValue,
   Timestamp,
+  type DocumentData,
   type DocumentReference,
   type DocumentSnapshot,
   type Precondition,
@@ -181,8 +182,14 @@ function sessionFields(options: NewSession) {
   };
 }
 
+/** Whatever the caller is writing with: a batch or a transaction. */
+type Writer = {
+  create(ref: DocumentReference, data: DocumentData): unknown;
+  update(ref: DocumentReference, data: DocumentData): unknown;
+};
+
 /** Counts a start on the user, the bot and its prompt, in the batch that creates the session. */
-function countStart(batch: WriteBatch, options: NewSession) {
+function countStart(batch: Writer, options: NewSession) {
   const started = { sessions_started: FieldValue.increment(1) };
   batch.update(db().collection("users").doc(options.userId), started);
   batch.update(db().collection("bots").doc(options.bot.id), started);
@@ -211,46 +218,37 @@ export async function startSession(options: NewSession): Promise<string> {
 export type Beginning = { turns: Turn[]; instructions?: string[] };
 
 /**
- * Starts a session with the turns a caller sends already in it, and the turn
- * that answers them admitted: one batch, so an API call that starts a session
- * waits for one write before the provider is called, not for four round trips.
+ * What an API call sends, held out of the session until its reply is saved
+ * (see recordReply): a call that fails or is cut off leaves no message and no
+ * session behind, so a client's retry finds the session as the first call
+ * found it. `at` orders the held messages before their reply.
  */
-export async function startSessionWithTurns(
+export type HeldTurns = { sent: Turn[]; at: number; title: string | null; newSession: NewSession | null };
+
+/**
+ * A session to start with the turns a caller sends, created only when its
+ * first reply is saved: nothing is written before the provider is called.
+ */
+export function prepareSession(
   caller: Caller,
   options: Omit<NewSession, "userId"> & { sent: Turn[]; beginning: Beginning },
-): Promise<{ session: ChatSession; turn: AdmittedTurn }> {
+): { session: ChatSession; turn: AdmittedTurn } {
   const start: NewSession = { ...options, userId: caller.userId };
-  const ref = sessions().doc();
-  const leaseId = randomUUID();
   const context = withSent({ summary: null, ...options.beginning }, options.sent);
   const title = titleOf(options.sent);
-  const fields = {
-    ...sessionFields(start),
-    message_count: options.sent.length,
-    messages_str: seal(caller.key, JSON.stringify(context), ref.path, "messages_str"),
-    title: title === null ? null : seal(caller.key, title, ref.path, "title"),
-    ...leaseFields(leaseId),
-  };
-  const now = FieldValue.serverTimestamp();
-  const batch = db().batch();
-  batch.create(ref, { ...fields, created_date: now, last_message_date: now });
-  addSentMessages(batch, caller.key, ref.id, options.sent);
-  countStart(batch, start);
-  await withDeadline(batch.commit());
+  const now = Timestamp.now();
   const session: ChatSession = {
-    ...fields,
-    id: ref.id,
-    bot_model_config: fields.bot_model_config,
-    created_date: Timestamp.now(),
-    last_message_date: Timestamp.now(),
+    ...sessionFields(start),
+    id: sessions().doc().id,
+    created_date: now,
+    last_message_date: now,
     title,
     recap: null,
-    rating: null,
-    source: fields.source,
     context,
     unreadable: false,
   };
-  return { session, turn: { leaseId, context, replaces: null, title } };
+  const held = { sent: options.sent, at: now.toMillis(), title, newSession: start };
+  return { session, turn: { leaseId: randomUUID(), context, replaces: null, title, held } };
 }
 
 function withSent(context: Condensed, sent: Turn[]): Condensed {
@@ -263,15 +261,20 @@ function titleOf(sent: Turn[]): string | null {
   return said ? titleFrom(turnText(said)) : null;
 }
 
-/** One message per turn sent: a person's words (media marked in the text) or a tool's result. */
-function addSentMessages(batch: WriteBatch, key: TranscriptKey, sessionId: string, sent: Turn[]) {
-  for (const turn of sent) {
+/**
+ * One message per turn sent: a person's words (media marked in the text) or a
+ * tool's result. Held turns carry their own time, a millisecond apart, so they
+ * sort before the reply saved with them.
+ */
+function addSentMessages(writer: Writer, key: TranscriptKey, sessionId: string, sent: Turn[], at?: number) {
+  sent.forEach((turn, index) => {
     const ref = messages(sessionId).doc();
-    const common = { created_date: FieldValue.serverTimestamp(), status: "complete" };
+    const created_date = at === undefined ? FieldValue.serverTimestamp() : Timestamp.fromMillis(at + index);
+    const common = { created_date, status: "complete" };
     const message = seal(key, turnText(turn), ref.path, "message");
-    if (turn.role === "tool") batch.create(ref, { ...common, role: "tool", message, tool_call_id: turn.tool_call_id });
-    else batch.create(ref, { ...common, role: "user", message });
-  }
+    if (turn.role === "tool") writer.create(ref, { ...common, role: "tool", message, tool_call_id: turn.tool_call_id });
+    else writer.create(ref, { ...common, role: "user", message });
+  });
 }
 
 /**
@@ -383,34 +386,47 @@ function parseContext(text: string): Condensed | null {
   }
 }
 
-/** A turn admitted to a session: its lease, the context its prompt is built from, and the title it gave. */
-export type AdmittedTurn = { leaseId: string; context: Condensed; replaces: string | null; title: string | null };
+/**
+ * A turn admitted to a session: its lease, the context its prompt is built
+ * from, the title it gave, and (an API call's) the turns held until its reply.
+ */
+export type AdmittedTurn = {
+  leaseId: string;
+  context: Condensed;
+  replaces: string | null;
+  title: string | null;
+  held: HeldTurns | null;
+};
 
 /**
- * Commits what the caller sends (the person's message; an API caller's tool
- * results) before the provider is called, so no failure can lose it, and
- * takes the session's lease, in one write: the session as getOwnSession read
- * it is the compare-and-set's precondition, so a session unchanged since is
- * admitted without reading it again. The context is saved with the turns in
- * it, so a turn admitted after this one always sees them. `beginning` (an API
- * caller's own history) starts the context of a session that has none yet.
+ * Takes the session's lease for a turn answering `sent`, in one write: the
+ * session as getOwnSession read it is the compare-and-set's precondition, so
+ * a session unchanged since is admitted without reading it again.
+ *
+ * The web chat commits what the person typed in that same write, so that no
+ * failure can lose it; the context is saved with it, so a turn admitted after
+ * this one always sees it. An API call (`hold`) commits nothing but the lease:
+ * its turns are saved with the reply, or not at all (see HeldTurns).
  */
 export async function admitTurns(
   caller: Caller,
   session: ChatSession,
   sent: Turn[],
-  beginning: Beginning = { turns: [] },
+  options: { hold?: boolean } = {},
 ): Promise<AdmittedTurn> {
   const { key } = caller;
   const sessionRef = sessions().doc(session.id);
   const leaseId = randomUUID();
-  const plan = async (current: DocumentSnapshot, unchanged: Precondition) => {
+  const plan = async (current: DocumentSnapshot, unchanged: Precondition): Promise<Planned<AdmittedTurn>> => {
     assertCanStartTurn(current);
     const batch = db().batch();
-    const stored = storedContext(key, current);
-    const fresh = stored.turns.length === 0 && !stored.summary;
-    const context = withSent(fresh ? { ...stored, ...beginning } : stored, sent);
+    const context = withSent(storedContext(key, current), sent);
     const title = current.get("title") == null ? titleOf(sent) : null;
+    if (options.hold) {
+      batch.update(sessionRef, leaseFields(leaseId), unchanged);
+      const held = { sent, at: Date.now(), title, newSession: null };
+      return { result: { leaseId, context, replaces: null, title, held }, batch };
+    }
     addSentMessages(batch, key, session.id, sent);
     batch.update(
       sessionRef,
@@ -423,7 +439,7 @@ export async function admitTurns(
       },
       unchanged,
     );
-    return { result: { leaseId, context, replaces: null, title }, batch };
+    return { result: { leaseId, context, replaces: null, title, held: null }, batch };
   };
   return changeIfUnchanged(sessionRef, plan, readFrom.get(session));
 }
@@ -462,6 +478,7 @@ export async function admitRetry(caller: Caller, session: ChatSession): Promise<
         context: { ...stored, turns },
         replaces: last.role === "assistant" ? last.id : null,
         title: null,
+        held: null,
       },
       batch,
     };
@@ -483,6 +500,9 @@ export async function renewLease(sessionId: string, leaseId: string): Promise<bo
   });
 }
 
+/** A change decided: its result, and the writes that make it (none when nothing changes). */
+type Planned<T> = { result: T; batch?: WriteBatch };
+
 /** gRPC's FAILED_PRECONDITION: the document changed since it was read. */
 const FAILED_PRECONDITION = 9;
 const CHANGE_ATTEMPTS = 5;
@@ -498,7 +518,7 @@ const CHANGE_ATTEMPTS = 5;
  */
 async function changeIfUnchanged<T>(
   sessionRef: DocumentReference,
-  plan: (current: DocumentSnapshot, unchanged: Precondition) => Promise<{ result: T; batch?: WriteBatch }>,
+  plan: (current: DocumentSnapshot, unchanged: Precondition) => Promise<Planned<T>>,
   first?: DocumentSnapshot,
 ): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
@@ -543,6 +563,8 @@ export type ReplyRecord = {
   leaseId: string;
   /** The reply this one replaces (a retry), marked superseded in the same transaction. */
   replaces?: string | null;
+  /** An API call's turns, saved with its reply (see HeldTurns). */
+  held?: HeldTurns | null;
   /** A summary made after this reply (coaching): counted on the session and the day, not on the message. */
   summary?: { usage: { prompt_tokens: number; completion_tokens: number }; cost: number | null } | null;
 };
@@ -559,30 +581,37 @@ function billed(reply: ReplyRecord) {
 
 /**
  * Saves a reply (complete, interrupted or failed) with its usage, in one
- * transaction that ends the turn. A session concluded meanwhile stays
- * concluded. A turn that lost its lease (it stalled past it, and another turn
- * began) appends its reply to the context saved now instead of overwriting it.
+ * transaction that ends the turn. An API call's held turns are saved in it
+ * too, and its session created when it is new. A session concluded meanwhile
+ * stays concluded. A turn that lost its lease (it stalled past it, and another
+ * turn began) appends its turns to the context saved now instead of
+ * overwriting it.
  */
 export async function recordReply(caller: Caller, session: ChatSession, reply: ReplyRecord): Promise<string> {
   const { key } = caller;
   const ref = messages(session.id).doc(reply.messageId);
   const sessionRef = sessions().doc(session.id);
+  const held = reply.held ?? null;
   const { prompt, completion, tokens, cost } = billed(reply);
   await withDeadline(
     db().runTransaction(async (tx) => {
-      const [current, saved] = await Promise.all([tx.get(sessionRef), tx.get(ref)]);
+      const [current, saved] = await Promise.all([held?.newSession ? null : tx.get(sessionRef), tx.get(ref)]);
       // An earlier attempt landed after its deadline: it is saved already.
       if (saved.exists) return;
-      const concluded = current.get("status") === STATUS.completed;
-      const ours = current.get("reply_lease_id") === reply.leaseId;
-      const context = ours ? reply.context : appendReply(storedContext(key, current), reply);
+      const concluded = current?.get("status") === STATUS.completed;
+      const ours = current === null || current.get("reply_lease_id") === reply.leaseId;
+      const context = ours ? reply.context : appendTurns(storedContext(key, current), held?.sent ?? [], reply);
+      if (held) addSentMessages(tx, key, session.id, held.sent, held.at);
       tx.create(ref, {
         role: "assistant",
         message: seal(key, reply.text, ref.path, "message"),
         ...(reply.toolCalls?.length
           ? { tool_calls: seal(key, JSON.stringify(reply.toolCalls), ref.path, "tool_calls") }
           : {}),
-        created_date: FieldValue.serverTimestamp(),
+        // After the held messages, whatever the clocks say.
+        created_date: held
+          ? Timestamp.fromMillis(Math.max(Date.now(), held.at + held.sent.length))
+          : FieldValue.serverTimestamp(),
         status: reply.status,
         model: reply.model,
         prompt_tokens: reply.usage.prompt_tokens,
@@ -592,17 +621,26 @@ export async function recordReply(caller: Caller, session: ChatSession, reply: R
         error_message: reply.errorMessage === null ? null : seal(key, reply.errorMessage, ref.path, "error_message"),
       });
       if (reply.replaces) tx.update(messages(session.id).doc(reply.replaces), { status: "superseded" });
-      tx.update(sessionRef, {
+      const title = held?.title && current?.get("title") == null ? held.title : null;
+      const changes = {
         messages_str: seal(key, JSON.stringify(context), sessionRef.path, "messages_str"),
-        message_count: FieldValue.increment(reply.replaces ? 0 : 1),
+        message_count: FieldValue.increment((reply.replaces ? 0 : 1) + (held?.sent.length ?? 0)),
         last_message_date: FieldValue.serverTimestamp(),
         status: concluded ? STATUS.completed : reply.status === "error" ? STATUS.providerError : STATUS.started,
         ...(ours ? leaseFields(null) : {}),
-        prompt_tokens: FieldValue.increment(prompt),
-        completion_tokens: FieldValue.increment(completion),
-        cost_usd: FieldValue.increment(cost ?? 0),
-        unpriced_tokens: FieldValue.increment(cost === null ? tokens : 0),
-      });
+        ...(title !== null ? { title: seal(key, title, sessionRef.path, "title") } : {}),
+        ...sessionUsage(prompt, completion, tokens, cost),
+      };
+      if (held?.newSession) {
+        tx.create(sessionRef, {
+          ...sessionFields(held.newSession),
+          created_date: Timestamp.fromMillis(held.at),
+          ...changes,
+        });
+        countStart(tx, held.newSession);
+      } else {
+        tx.update(sessionRef, changes);
+      }
       if (tokens > 0) {
         addUsage(tx, {
           userId: session.user_id,
@@ -618,15 +656,69 @@ export async function recordReply(caller: Caller, session: ChatSession, reply: R
   return ref.id;
 }
 
+/** A turn's usage, as increments of the session's totals. */
+function sessionUsage(prompt: number, completion: number, tokens: number, cost: number | null) {
+  return {
+    prompt_tokens: FieldValue.increment(prompt),
+    completion_tokens: FieldValue.increment(completion),
+    cost_usd: FieldValue.increment(cost ?? 0),
+    unpriced_tokens: FieldValue.increment(cost === null ? tokens : 0),
+  };
+}
+
+/**
+ * Ends an API call's turn that failed or was cut off: its held turns are
+ * dropped, its lease is given back, and what the provider charged for it (if
+ * anything) is counted on the session and the day. Nothing else is left.
+ */
+export async function abandonTurn(
+  session: ChatSession,
+  turn: AdmittedTurn,
+  spent: { model: string; usage: { prompt_tokens: number; completion_tokens: number }; cost: number | null },
+): Promise<void> {
+  const tokens = spent.usage.prompt_tokens + spent.usage.completion_tokens;
+  const sessionRef = sessions().doc(session.id);
+  const day = {
+    userId: session.user_id,
+    botId: session.bot_id,
+    botName: session.bot_name,
+    model: spent.model,
+    tokens,
+    cost: spent.cost,
+  };
+  if (turn.held?.newSession) {
+    if (tokens === 0) return;
+    const batch = db().batch();
+    addUsage(batch, day);
+    await withDeadline(batch.commit());
+    return;
+  }
+  await withDeadline(
+    db().runTransaction(async (tx) => {
+      const current = await tx.get(sessionRef);
+      const ours = current.get("reply_lease_id") === turn.leaseId;
+      if (!ours && tokens === 0) return;
+      tx.update(sessionRef, {
+        ...(ours ? leaseFields(null) : {}),
+        ...(tokens > 0
+          ? sessionUsage(spent.usage.prompt_tokens, spent.usage.completion_tokens, tokens, spent.cost)
+          : {}),
+      });
+      if (tokens > 0) addUsage(tx, day);
+    }),
+  );
+}
+
 export function newMessageId(sessionId: string): string {
   return messages(sessionId).doc().id;
 }
 
-function appendReply(context: Condensed, reply: ReplyRecord): Condensed {
+/** The context saved now, with a turn's sent turns and its reply after it. */
+function appendTurns(context: Condensed, sent: Turn[], reply: ReplyRecord): Condensed {
   const calls = reply.toolCalls ?? [];
-  if (!reply.text && calls.length === 0) return context;
+  const answered = reply.text || calls.length > 0;
   const turn: Turn = { role: "assistant", content: reply.text || null, ...(calls.length ? { tool_calls: calls } : {}) };
-  return { ...context, turns: [...context.turns, turn] };
+  return { ...context, turns: [...context.turns, ...sent, ...(answered ? [turn] : [])] };
 }
 
 function toMessage(doc: DocumentSnapshot, key: TranscriptKey): StoredMessage {

@@ -18,6 +18,9 @@
 //
 // By a directive in the last user message of a chat completion:
 //   [fake:401] [fake:429] [fake:500]   fail before the reply starts
+//   [fake:500x2]   fail the first 2 times this same message arrives (any
+//                  count), then answer: a client's retries meet a provider
+//                  that recovers
 //   [fake:cut]     stream half the reply, then drop the connection
 //   [fake:stall]   stream a little, then go silent
 //   [fake:slow]    stream with a long pause between chunks
@@ -190,7 +193,7 @@ async function handle(
 
   if (req.method === "GET" && url.pathname === "/v1/models") return listModels(apiKey, res);
   if (req.method === "POST" && url.pathname === "/v1/chat/completions") {
-    return chatCompletion(isObject(body) ? (body as ChatBody) : {}, res, options);
+    return chatCompletion(isObject(body) ? (body as ChatBody) : {}, res, options, requests);
   }
   // The fake has no Responses API (/v1/responses): clients that default to it fail here, as they would against a
   // provider that only speaks Chat Completions.
@@ -235,7 +238,12 @@ function listModels(apiKey: string, res: http.ServerResponse) {
 // Chat completions
 // ---------------------------------------------------------------------------
 
-async function chatCompletion(body: ChatBody, res: http.ServerResponse, options: FakeProviderOptions) {
+async function chatCompletion(
+  body: ChatBody,
+  res: http.ServerResponse,
+  options: FakeProviderOptions,
+  requests: RecordedRequest[],
+) {
   const shape = messagesRefusal(body.messages);
   if (shape) return refuse(res, shape);
   if (!body.model) return sendError(res, 400, "you must provide a model parameter", "invalid_request_error", null);
@@ -274,7 +282,7 @@ async function chatCompletion(body: ChatBody, res: http.ServerResponse, options:
     return sendError(res, 401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key");
   }
   if (directives.has("429")) return rateLimited(res);
-  if (directives.has("500")) {
+  if (directives.has("500") || failsThisTime(directives, lastText, requests)) {
     return sendError(res, 500, "The server had an error while processing your request.", "server_error", null);
   }
 
@@ -305,6 +313,21 @@ async function chatCompletion(body: ChatBody, res: http.ServerResponse, options:
   if (!body.stream) return sendJson(res, 200, completionOf(answers, reply));
   const delay = directives.has("slow") ? (options.slowChunkDelayMs ?? 400) : (options.chunkDelayMs ?? 15);
   await streamCompletion(res, answers, reply, { delay, cut: directives.has("cut"), stall: directives.has("stall") });
+}
+
+/** [fake:500xN]: true for the first N arrivals of this last user message (this one counted). */
+function failsThisTime(directives: Set<string | undefined>, lastText: string, requests: RecordedRequest[]): boolean {
+  const times = [...directives].map((directive) => /^500x(\d+)$/.exec(directive ?? "")?.[1]).find(Boolean);
+  if (!times) return false;
+  const arrivals = requests.filter(
+    (request) => request.path === "/v1/chat/completions" && lastUserText(request.body) === lastText,
+  );
+  return arrivals.length <= Number(times);
+}
+
+function lastUserText(body: unknown): string {
+  const messages = isObject(body) && Array.isArray(body.messages) ? (body.messages as ChatMessage[]) : [];
+  return textOf(messages.findLast((message) => message.role === "user")?.content);
 }
 
 /** What every choice of one reply shares: its identity, what the request asked to see, and the usage. */
