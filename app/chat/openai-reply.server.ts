@@ -2,9 +2,9 @@ import type { ChatCompletion, ChatCompletionChunk } from "openai/resources/chat/
 import { apiFailure, type ProviderFailure } from "~/provider/errors.server";
 import { openAiError } from "~/utils/openai-error";
 import { anySignal } from "~/utils/signals";
-import { eventStream } from "./event-stream.server";
+import { eventStream, type Sink } from "./event-stream.server";
 import { REPLAYED_HEADER, type Settle, type StoredAnswer } from "./idempotency.server";
-import { NOT_SAVED, SHUTTING_DOWN, type TurnEvent, type TurnOutcome } from "./turn.server";
+import { NOT_SAVED, SHUTTING_DOWN, type StartTurn, type TurnEvent, type TurnOutcome } from "./turn.server";
 
 // The OpenAI-compatible wire format of a turn: the provider's own chunks
 // passed on (streamed), or the chunks put together as one completion (not
@@ -15,46 +15,55 @@ import { NOT_SAVED, SHUTTING_DOWN, type TurnEvent, type TurnOutcome } from "./tu
 const CUT_BY_RESTART =
   "The server restarted while this reply was being written. Nothing of this call was saved; send it again.";
 
-type StartTurn = (signal: AbortSignal) => AsyncGenerator<TurnEvent, void, undefined>;
-
-/** Streams a turn as `chat.completion.chunk` events. */
-export async function streamedCompletion(
+/**
+ * Streams a turn in an OpenAI wire format: `handle` writes each event. A
+ * failure before the reply began is answered as an HTTP error instead, so
+ * clients raise their typed errors (and retry what they retry).
+ */
+export async function streamTurn(
   requestSignal: AbortSignal,
   start: StartTurn,
-  options: { includeUsage: boolean; headers: Record<string, string>; settle?: Settle },
+  headers: Record<string, string>,
+  handle: (event: TurnEvent, sink: Sink) => Promise<void> | void,
 ): Promise<Response> {
   const clientGone = new AbortController();
   const events = start(anySignal(requestSignal, clientGone.signal));
   const first = await events.next();
   if (!first.done && first.value.type === "end" && failedBeforeReply(first.value.outcome)) {
-    return failureResponse(first.value.outcome.failure!, options.headers);
+    return failureResponse(first.value.outcome.failure!, headers);
   }
   return eventStream(
     requestSignal,
     async (sink, signal) => {
       signal.addEventListener("abort", () => clientGone.abort(), { once: true });
-      const write = (data: string) => sink.write(`data: ${data}\n\n`);
-      const chunks: ChatCompletionChunk[] = [];
-      const handle = async (event: TurnEvent) => {
-        if (event.type === "chunk") {
-          chunks.push(event.chunk);
-          const chunk = forCaller(event.chunk, options.includeUsage);
-          if (chunk) write(JSON.stringify(chunk));
-        } else if (event.type === "end") {
-          const error = endError(event.outcome);
-          const answered = !error && !event.outcome.interrupted;
-          await options.settle?.(
-            answered ? { headers: options.headers, body: completionOf(chunks, event.outcome) } : null,
-          );
-          if (error) write(JSON.stringify({ error: { ...error, type: "server_error", param: null } }));
-          else if (answered) write("[DONE]");
-        }
-      };
-      if (!first.done) await handle(first.value);
-      for await (const event of events) await handle(event);
+      if (!first.done) await handle(first.value, sink);
+      for await (const event of events) await handle(event, sink);
     },
-    options.headers,
+    headers,
   );
+}
+
+/** Streams a turn as `chat.completion.chunk` events. */
+export function streamedCompletion(
+  requestSignal: AbortSignal,
+  start: StartTurn,
+  options: { includeUsage: boolean; headers: Record<string, string>; settle?: Settle },
+): Promise<Response> {
+  const chunks: ChatCompletionChunk[] = [];
+  return streamTurn(requestSignal, start, options.headers, async (event, sink) => {
+    const write = (data: string) => sink.write(`data: ${data}\n\n`);
+    if (event.type === "chunk") {
+      chunks.push(event.chunk);
+      const chunk = forCaller(event.chunk, options.includeUsage);
+      if (chunk) write(JSON.stringify(chunk));
+    } else if (event.type === "end") {
+      const error = endError(event.outcome);
+      const answered = !error && !event.outcome.interrupted;
+      await options.settle?.(answered ? { headers: options.headers, body: completionOf(chunks, event.outcome) } : null);
+      if (error) write(JSON.stringify({ error: { ...error, type: "server_error", param: null } }));
+      else if (answered) write("[DONE]");
+    }
+  });
 }
 
 /** Runs a turn to its end and answers with one `chat.completion`. */
@@ -128,7 +137,7 @@ function failedBeforeReply(outcome: TurnOutcome): boolean {
   return outcome.failure !== null && outcome.text === "";
 }
 
-function failureResponse(failure: ProviderFailure, headers: Record<string, string>): Response {
+export function failureResponse(failure: ProviderFailure, headers: Record<string, string>): Response {
   const error = apiFailure(failure);
   const retryAfter: Record<string, string> =
     failure.retryAfterSeconds !== null ? { "Retry-After": String(failure.retryAfterSeconds) } : {};
@@ -136,7 +145,7 @@ function failureResponse(failure: ProviderFailure, headers: Record<string, strin
 }
 
 /** How a stream ends badly: the provider failed, the server is shutting down, or the reply was not saved. */
-function endError(outcome: TurnOutcome): { message: string; code: string } | null {
+export function endError(outcome: TurnOutcome): { message: string; code: string } | null {
   if (outcome.failure) {
     const error = apiFailure(outcome.failure);
     return { message: error.message, code: error.code };

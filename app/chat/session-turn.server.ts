@@ -85,6 +85,8 @@ export function savedSessionTurn(
     /** An API caller's settings for this call, where its model takes them. */
     settings?: Partial<SamplingSettings>;
     forward?: Record<string, unknown>;
+    /** The id the reply is saved under, when the caller names it before the turn (a Responses API id is built from it). */
+    messageId?: string;
   },
 ): Turn {
   const config = session.bot_model_config;
@@ -105,7 +107,7 @@ export function savedSessionTurn(
     ...deployedProvider(caller.apiKey),
     signal: options.signal,
     shutdown: options.shutdown,
-    store: sessionStore(caller, session, admitted),
+    store: sessionStore(caller, session, admitted, options.messageId ?? newMessageId(session.id)),
   };
 }
 
@@ -113,8 +115,7 @@ export function savedSessionTurn(
  * Saves the turn's reply under one id, and keeps the turn's lease until then.
  * An API call's turn that failed or was cut off saves nothing but its cost.
  */
-function sessionStore(caller: Caller, session: ChatSession, admitted: AdmittedTurn): TurnStore {
-  const messageId = newMessageId(session.id);
+function sessionStore(caller: Caller, session: ChatSession, admitted: AdmittedTurn, messageId: string): TurnStore {
   const unstarted = admitted.held?.newSession;
   return {
     save: async (outcome) => {

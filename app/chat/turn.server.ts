@@ -47,6 +47,9 @@ export type TurnEvent =
   | { type: "text"; text: string }
   | { type: "end"; outcome: TurnOutcome };
 
+/** Starts a turn that is ready to run, with the signal that stops it; the adapter reads it to its end. */
+export type StartTurn = (signal: AbortSignal) => AsyncGenerator<TurnEvent, void, undefined>;
+
 /** Saves a turn's reply; a session turn has one, a test drive none. */
 export type TurnStore = {
   /** The saved reply's id; null when the store keeps no reply of this turn. */

@@ -67,6 +67,8 @@ export type ChatSession = {
   source: "web" | "api";
   /** The assistant's own model when the key could not use it and the session runs another. */
   model_fallback_from: string | null;
+  /** The newest saved reply: a Responses API call continues a session only from it. */
+  last_reply_id: string | null;
   /** Decrypted: null when nothing is set, or when it could not be decrypted. */
   title: string | null;
   recap: string | null;
@@ -136,6 +138,7 @@ function toSession(snapshot: DocumentSnapshot, key: TranscriptKey, withContext =
     rating: data.rating ?? null,
     source: data.source === "api" ? "api" : "web",
     model_fallback_from: typeof data.model_fallback_from === "string" ? data.model_fallback_from : null,
+    last_reply_id: typeof data.last_reply_id === "string" ? data.last_reply_id : null,
     title: title.value,
     recap: recap.value,
     context: context ?? EMPTY_CONTEXT,
@@ -179,6 +182,7 @@ function sessionFields(options: NewSession) {
     unpriced_tokens: 0,
     source: options.source ?? "web",
     model_fallback_from: options.modelFallbackFrom ?? null,
+    last_reply_id: null as string | null,
   };
 }
 
@@ -626,6 +630,7 @@ export async function recordReply(caller: Caller, session: ChatSession, reply: R
         messages_str: seal(key, JSON.stringify(context), sessionRef.path, "messages_str"),
         message_count: FieldValue.increment((reply.replaces ? 0 : 1) + (held?.sent.length ?? 0)),
         last_message_date: FieldValue.serverTimestamp(),
+        last_reply_id: ref.id,
         status: concluded ? STATUS.completed : reply.status === "error" ? STATUS.providerError : STATUS.started,
         ...(ours ? leaseFields(null) : {}),
         ...(title !== null ? { title: seal(key, title, sessionRef.path, "title") } : {}),
@@ -745,6 +750,21 @@ function toolCallsOf(text: string | null): ToolCall[] | null {
   if (text === null) return null;
   const parsed = z.array(ToolCallSchema).safeParse(JSON.parse(text));
   return parsed.success ? parsed.data : null;
+}
+
+/** One message of the caller's own session, decrypted; null for a missing one and for anyone else's. */
+export async function getOwnMessage(
+  caller: Caller,
+  sessionId: string,
+  messageId: string,
+): Promise<StoredMessage | null> {
+  if (!isDocId(sessionId) || !isDocId(messageId)) return null;
+  const [session, message] = await Promise.all([
+    withDeadline(sessions().doc(sessionId).get()),
+    withDeadline(messages(sessionId).doc(messageId).get()),
+  ]);
+  if (!session.exists || session.get("user_id") !== caller.userId || !message.exists) return null;
+  return toMessage(message, caller.key);
 }
 
 /** The transcript in order, without replies replaced by a retry. */

@@ -122,14 +122,21 @@ export const CompletionRequestSchema = z
 
 export type CompletionRequest = z.infer<typeof CompletionRequestSchema>;
 
-/** A parameter the product does not take, named as the real API names one it does not know. */
-export function unknownParameter(issue: z.core.$ZodIssue): { message: string; field: string } | null {
-  if (issue.code !== "unrecognized_keys" || issue.path.length > 0) return null;
-  const key = issue.keys[0]!;
-  // Own keys only: a body's "__proto__" must not find Object.prototype here.
-  const refused = Object.hasOwn(REFUSED, key) ? REFUSED[key] : undefined;
-  return { message: refused ?? `Unrecognized request argument supplied: ${key}`, field: key };
+/**
+ * Names a parameter the product does not take: with its reason when it is one
+ * of `refused`, else in the API's own words for a parameter it does not know.
+ */
+export function refusingUnknown(refused: Record<string, string>, unknown: (key: string) => string) {
+  return (issue: z.core.$ZodIssue): { message: string; field: string } | null => {
+    if (issue.code !== "unrecognized_keys" || issue.path.length > 0) return null;
+    const key = issue.keys[0]!;
+    return { message: Object.hasOwn(refused, key) ? refused[key]! : unknown(key), field: key };
+  };
 }
+
+/** A parameter Chat Completions does not take, named as the real API names one it does not know. */
+export const unknownParameter = refusingUnknown(REFUSED, (key) => `Unrecognized request argument supplied: ${key}`);
+
 export type CompletionMessage = CompletionRequest["messages"][number];
 
 export function textOf(content: string | { type: string; text?: string }[] | null | undefined): string {

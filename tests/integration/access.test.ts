@@ -9,7 +9,7 @@ import { createCookieSessionStorage } from "@remix-run/node";
 import { Timestamp, type DocumentReference } from "firebase-admin/firestore";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { bots, setBotActive, setShowcased, updateBot } from "~/models/bots.server";
-import { sessions } from "~/models/sessions.server";
+import { sessions, getOwnSession } from "~/models/sessions.server";
 import * as home from "~/routes/_index";
 import * as chatApi from "~/routes/api.chat";
 import * as assistantPage from "~/routes/assistants.$botId._index";
@@ -28,6 +28,7 @@ import * as completions from "~/routes/v1.chat.completions";
 import * as models from "~/routes/v1.models";
 import * as modelById from "~/routes/v1.models.$modelId";
 import * as unknownApiPath from "~/routes/v1.$";
+import * as responses from "~/routes/v1.responses";
 import { callerFor } from "~/identity/caller.server";
 import { hashApiKey } from "~/utils/crypto.server";
 import { db } from "~/utils/db.server";
@@ -64,6 +65,8 @@ type World = {
   showcased: string;
   /** The owner's chat with `bot`: one message and its reply. */
   session: string;
+  /** That reply as a Responses API response id. */
+  response: string;
 };
 
 let operator: Person;
@@ -83,6 +86,7 @@ async function makeWorld(): Promise<World> {
   await Promise.all([setBotActive(owner.caller, deactivated.id, false), setShowcased(showcased.id, true)]);
   const sessionId = await startSessionFor(owner, bot.id);
   await say(owner, sessionId, "Hello, coach");
+  const { last_reply_id } = (await getOwnSession(owner.caller, sessionId))!;
   return {
     owner,
     other,
@@ -92,6 +96,7 @@ async function makeWorld(): Promise<World> {
     deactivated: deactivated.id,
     showcased: showcased.id,
     session: sessionId,
+    response: `resp_${sessionId}${last_reply_id}`,
   };
 }
 
@@ -104,8 +109,8 @@ type Body = { form: Record<string, string> } | { json: unknown };
 type Answer = { status: number; headers: Headers; body: unknown };
 
 type AnotherPerson =
-  /** Refused like a missing thing. */
-  | { refused: 404 }
+  /** Refused like a missing thing (the Responses API answers an unknown previous response with 400). */
+  | { refused: 404 | 400 }
   /** Allowed by design (sharing by link, or acting only on their own things): `check` shows the limit. */
   | { allowed: string; status: number; check?: (answer: Answer, w: World) => unknown; mayChange?: string[] };
 
@@ -128,6 +133,8 @@ type Entry = {
 } & ({ public: string; answers: number } | { anotherPerson: AnotherPerson; signedOut: SignedOut; control: Control });
 
 const NOT_FOUND = { refused: 404 } as const;
+/** The Responses API refuses an id it cannot find (a previous response, an item) with 400. */
+const UNKNOWN_ID = { refused: 400 } as const;
 const SIGN_IN = "sign-in redirect";
 const CHAT_401 = "401 JSON";
 const OPENAI_401 = "401 OpenAI error";
@@ -595,6 +602,45 @@ const ACCESS: Entry[] = [
     control: byOwner(404, { note: "a deactivated assistant is a 404 to everyone, its creator included" }),
   },
   {
+    route: "v1.responses.ts",
+    method: "GET",
+    path: () => "/v1/responses",
+    call: (request) => responses.loader({ request, params: {}, context }),
+    public: "it answers 405 to every GET and reads nothing",
+    answers: 405,
+  },
+  {
+    route: "v1.responses.ts",
+    method: "POST",
+    intent: "continue a session by previous_response_id",
+    path: () => "/v1/responses",
+    send: (w) => ({ json: { model: w.bot, input: "Let me in", previous_response_id: w.response } }),
+    call: (request) => responses.action({ request, params: {}, context }),
+    anotherPerson: UNKNOWN_ID,
+    signedOut: OPENAI_401,
+    control: byOwner(200, { changes: true }),
+  },
+  {
+    route: "v1.responses.ts",
+    method: "POST",
+    intent: "refer to an earlier reply by its item id",
+    path: () => "/v1/responses",
+    send: (w) => ({
+      json: {
+        model: w.bot,
+        input: [
+          { role: "user", content: "Hello, coach" },
+          { type: "item_reference", id: w.response.replace(/^resp_/, "msg_") },
+          { role: "user", content: "And again" },
+        ],
+      },
+    }),
+    call: (request) => responses.action({ request, params: {}, context }),
+    anotherPerson: UNKNOWN_ID,
+    signedOut: OPENAI_401,
+    control: byOwner(200, { changes: true }),
+  },
+  {
     route: "v1.models.ts",
     method: "GET",
     path: () => "/v1/models",
@@ -954,10 +1000,10 @@ for (const entry of ACCESS) {
     const { anotherPerson, signedOut, control } = entry;
 
     if ("refused" in anotherPerson) {
-      test("another person gets 404, and nothing of the owner's changes", () =>
+      test(`another person gets ${anotherPerson.refused}, and nothing of the owner's changes`, () =>
         attempt("another person", async () => {
           const before = await ownerDocuments(w);
-          expect((await answer(entry, w, asPerson(w.other))).status).toBe(404);
+          expect((await answer(entry, w, asPerson(w.other))).status).toBe(anotherPerson.refused);
           expect(changes(before, await ownerDocuments(w))).toEqual([]);
         }));
     } else {

@@ -1,6 +1,13 @@
 import { createOpenAI } from "@ai-sdk/openai";
 import { ChatOpenAI } from "@langchain/openai";
-import { Agent, OpenAIChatCompletionsModel, run, setTracingDisabled, tool as agentTool } from "@openai/agents";
+import {
+  Agent,
+  OpenAIChatCompletionsModel,
+  run,
+  setDefaultOpenAIClient,
+  setTracingDisabled,
+  tool as agentTool,
+} from "@openai/agents";
 import { generateObject, generateText, stepCountIs, streamText, tool } from "ai";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -11,9 +18,10 @@ import { fakeProvider } from "../setup/integration";
 import { signedInPerson, type Person } from "../setup/people";
 
 // The client libraries people build agents and apps with, pointed at an
-// assistant through /v1 (Chat Completions): each gets its tool call and has
-// its result answered, parses its structured output, sees usage, and the
-// assistant's instructions reach the provider first.
+// assistant through /v1, by Chat Completions and by the Responses API (the
+// default of the AI SDK's provider and of the Agents SDK): each gets its tool
+// call and has its result answered, parses its structured output, sees
+// usage, and the assistant's instructions reach the provider first.
 
 let server: AppServer;
 let person: Person;
@@ -50,8 +58,16 @@ afterAll(() => server.stop());
 
 const Forecast = z.object({ city: z.string(), celsius: z.number() });
 
-describe("the Vercel AI SDK (Chat Completions provider)", () => {
-  const model = () => createOpenAI({ baseURL, apiKey: person.apiKey }).chat(botId);
+const AI_SDK_PROVIDERS = [
+  { label: "its Chat Completions provider", model: (apiKey: string) => createOpenAI({ baseURL, apiKey }).chat(botId) },
+  {
+    label: "its default provider, the Responses API",
+    model: (apiKey: string) => createOpenAI({ baseURL, apiKey })(botId),
+  },
+];
+
+describe.each(AI_SDK_PROVIDERS)("the Vercel AI SDK, $label", ({ model: modelFor }) => {
+  const model = () => modelFor(person.apiKey);
 
   test("generateText calls a tool and answers with its result", async () => {
     const since = sentToProvider().length;
@@ -72,6 +88,7 @@ describe("the Vercel AI SDK (Chat Completions provider)", () => {
       stopWhen: stepCountIs(3),
     });
     expect(calls).toHaveLength(1);
+    expect(result.steps[0]!.finishReason).toBe("tool-calls");
     expect(result.text).toContain("18 degrees");
     expect(result.totalUsage.totalTokens).toBeGreaterThan(0);
     instructionsCameFirst(since);
@@ -93,6 +110,7 @@ describe("the Vercel AI SDK (Chat Completions provider)", () => {
     let text = "";
     for await (const part of result.textStream) text += part;
     expect(text).toContain("12 degrees");
+    expect((await result.steps)[0]!.toolCalls).toHaveLength(1);
     expect((await result.totalUsage).totalTokens).toBeGreaterThan(0);
     instructionsCameFirst(since);
   });
@@ -103,6 +121,29 @@ describe("the Vercel AI SDK (Chat Completions provider)", () => {
     expect(Forecast.parse(object)).toEqual(object);
     expect(usage.totalTokens).toBeGreaterThan(0);
     instructionsCameFirst(since);
+  });
+});
+
+describe("the Vercel AI SDK's default provider", () => {
+  const model = () => createOpenAI({ baseURL, apiKey: person.apiKey })(botId);
+
+  test("a follow-up that refers to the earlier reply by its item id gets that reply's text into the context", async () => {
+    const since = sentToProvider().length;
+    const first = await generateText({ model: model(), prompt: "Name a mountain" });
+    await generateText({
+      model: model(),
+      messages: [
+        { role: "user", content: "Name a mountain" },
+        ...first.response.messages,
+        { role: "user", content: "Another" },
+      ],
+    });
+    // The AI SDK sends the earlier reply as {type: "item_reference", id}: the app looked its text up.
+    const sent = sentToProvider().slice(since).at(-1)!;
+    expect(sent.messages.slice(-2)).toMatchObject([
+      { role: "assistant", content: first.text },
+      { role: "user", content: [{ type: "text", text: "Another" }] },
+    ]);
   });
 });
 
@@ -147,8 +188,8 @@ describe("LangChain", () => {
 });
 
 describe("the OpenAI Agents SDK", () => {
-  test("an agent with one function tool calls it and answers with its result", async () => {
-    const since = sentToProvider().length;
+  /** An agent whose one tool tells the weather, and the cities it was called for. */
+  function forecaster(model: Agent["model"]) {
     const calls: string[] = [];
     const getWeather = agentTool({
       name: "get_weather",
@@ -159,19 +200,47 @@ describe("the OpenAI Agents SDK", () => {
         return `Sunny in ${city}, 25 degrees.`;
       },
     });
-    const client = new OpenAI({ apiKey: person.apiKey, baseURL, maxRetries: 0 });
     const agent = new Agent({
       name: "Forecaster",
       instructions: "Use get_weather, then answer.",
-      model: new OpenAIChatCompletionsModel(client, botId),
+      model,
       tools: [getWeather],
     });
-    const result = await run(agent, "What is the weather? use get_weather");
+    return { agent, calls };
+  }
+
+  type Finished = { finalOutput?: unknown; state: { usage: { totalTokens: number } } };
+
+  function answeredWithItsTool(result: Finished, calls: string[], since: number) {
     expect(calls).toHaveLength(1);
     expect(result.finalOutput).toContain("25 degrees");
     expect(result.state.usage.totalTokens).toBeGreaterThan(0);
     instructionsCameFirst(since);
     // The agent's own instructions follow the assistant's instead of replacing them.
     expect(sentToProvider().at(-1)!.messages[1]).toMatchObject({ content: "Use get_weather, then answer." });
+  }
+
+  const client = () => new OpenAI({ apiKey: person.apiKey, baseURL, maxRetries: 0 });
+
+  test("an agent on Chat Completions calls its tool and answers with its result", async () => {
+    const since = sentToProvider().length;
+    const { agent, calls } = forecaster(new OpenAIChatCompletionsModel(client(), botId));
+    answeredWithItsTool(await run(agent, "What is the weather? use get_weather"), calls, since);
+  });
+
+  test("in its default mode (the Responses API), an agent calls its tool and answers", async () => {
+    const since = sentToProvider().length;
+    setDefaultOpenAIClient(client());
+    const { agent, calls } = forecaster(botId);
+    answeredWithItsTool(await run(agent, "What is the weather? use get_weather"), calls, since);
+  });
+
+  test("in its default mode, streamed, an agent calls its tool and answers", async () => {
+    const since = sentToProvider().length;
+    setDefaultOpenAIClient(client());
+    const { agent, calls } = forecaster(botId);
+    const result = await run(agent, "What is the weather? use get_weather", { stream: true });
+    await result.completed;
+    answeredWithItsTool(result, calls, since);
   });
 });

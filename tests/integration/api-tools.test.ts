@@ -6,7 +6,7 @@ import { z } from "zod";
 import { loader as downloadLoader } from "~/routes/sessions.$sessionId.download";
 import { startAppServer, type AppServer, thisProcessSecrets } from "../setup/app-server";
 import { createTestBot, transcriptOf } from "../setup/chat";
-import { fakeProvider } from "../setup/integration";
+import { fakeProvider, lastSentWith } from "../setup/integration";
 import { signedInPerson, type Person } from "../setup/people";
 
 // Chat Completions as agents and apps use it, through an assistant: tools,
@@ -20,14 +20,7 @@ let botId: string;
 let reasoningBotId: string;
 let client: OpenAI;
 
-type Sent = {
-  messages: { role: string; content: unknown; tool_calls?: unknown; tool_call_id?: string }[];
-  [key: string]: unknown;
-};
-const lastSent = (): Sent =>
-  fakeProvider.requests.findLast(
-    (request) => request.apiKey === person.apiKey && request.path === "/v1/chat/completions",
-  )!.body as Sent;
+const lastSent = () => lastSentWith(person.apiKey);
 
 const weather: ChatCompletionTool = {
   type: "function",

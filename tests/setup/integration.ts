@@ -21,3 +21,18 @@ Object.assign(process.env, {
 });
 
 afterAll(() => fakeProvider.close());
+
+/** A Chat Completions request as the provider received it. */
+export type SentToProvider = {
+  messages: { role: string; content: unknown; tool_calls?: unknown; tool_call_id?: string }[];
+  [key: string]: unknown;
+};
+
+/** The last chat completion the provider received with this key. */
+export function lastSentWith(apiKey: string): SentToProvider {
+  const found = fakeProvider.requests.findLast(
+    (request) => request.apiKey === apiKey && request.path === "/v1/chat/completions",
+  );
+  if (!found) throw new Error("The provider received no chat completion with this key.");
+  return found.body as SentToProvider;
+}
