@@ -90,6 +90,7 @@ test("a failed reply keeps what arrived and carries its error", () => {
   builder.begin();
   builder.text("Half");
   const response = builder.end({ status: "failed", error: { code: "server_error", message: "cut" }, usage: null });
-  expect(events.at(-1)!.type).toBe("response.failed");
+  expect(events.slice(-2).map((event) => event.type)).toEqual(["error", "response.failed"]);
+  expect(events.at(-2)).toMatchObject({ code: "server_error", message: "cut", param: null });
   expect(response).toMatchObject({ status: "failed", error: { code: "server_error", message: "cut" } });
 });

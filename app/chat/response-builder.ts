@@ -117,10 +117,17 @@ export class ResponseBuilder {
     });
   }
 
-  /** Closes every item and ends the response; returns it as `response.completed` carried it. */
+  /**
+   * Closes every item and ends the response; returns it as its last event
+   * carried it. A failure is announced first as an `error` event (clients
+   * raise it as their API error), then ends as `response.failed`.
+   */
   end(ending: Ending) {
     const itemStatus = ending.status === "completed" ? "completed" : "incomplete";
     for (const item of this.output) this.closeItem(item, itemStatus);
+    if (ending.status === "failed") {
+      this.send("error", { code: ending.error.code, message: ending.error.message, param: null });
+    }
     const response = this.response(ending);
     this.send(`response.${ending.status}`, { response });
     return response;

@@ -252,17 +252,27 @@ describe("what is refused or fails", () => {
       .catch((error: unknown) => error);
     expect(failed).toBeInstanceOf(OpenAI.InternalServerError);
 
-    const stream = await client.responses.create({ model: botId, input: "[fake:cut] a long story", stream: true });
-    const types: string[] = [];
-    let final: { status?: string; error: { message: string } | null } | null = null;
-    for await (const event of stream) {
-      types.push(event.type);
-      if (event.type === "response.failed") final = event.response;
-    }
+    // The raw stream: the text that arrived, then an `error` event, then `response.failed` with the error.
+    const raw = await fetch(`${server.url}/v1/responses`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${person.apiKey}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ model: botId, input: "[fake:cut] a long story", stream: true }),
+    });
+    const events = (await raw.text())
+      .split("\n\n")
+      .filter(Boolean)
+      .map((frame) => JSON.parse(frame.split("\n")[1]!.slice("data: ".length)) as { type: string; response?: unknown });
+    const types = events.map((event) => event.type);
     expect(types).toContain("response.output_text.delta");
-    expect(types.at(-1)).toBe("response.failed");
-    expect(final!.status).toBe("failed");
-    expect(final!.error!.message).not.toBe("");
+    expect(types.slice(-2)).toEqual(["error", "response.failed"]);
+    expect(events.at(-1)!.response).toMatchObject({ status: "failed", error: { code: "server_error" } });
+
+    // The client raises the error as its API error.
+    const stream = await client.responses.create({ model: botId, input: "[fake:cut] another story", stream: true });
+    const thrown = await (async () => {
+      for await (const _event of stream) void _event;
+    })().catch((error: unknown) => error);
+    expect(thrown).toBeInstanceOf(OpenAI.APIError);
   });
 
   test("a repeat with the same Idempotency-Key streams the stored response again", async () => {
