@@ -120,27 +120,14 @@ function sessionStore(caller: Caller, session: ChatSession, admitted: AdmittedTu
   return {
     save: async (outcome) => {
       if (admitted.held && (outcome.failure || outcome.interrupted)) {
-        await abandonTurn(session, admitted, charged(session, outcome));
+        const model = session.bot_model_config.model;
+        await abandonTurn(session, admitted, { model, usage: outcome.usage, cost: outcome.usage.cost_usd });
         return { messageId: null };
       }
       return { messageId: await saveReply(caller, session, admitted, outcome, messageId) };
     },
     // A session that does not exist yet has no lease to keep.
     release: unstarted ? undefined : keepLease(session.id, admitted.leaseId),
-  };
-}
-
-/**
- * What the provider charged for a turn that did not finish: what it reported,
- * or the estimate once output began; nothing when it failed before answering.
- */
-function charged(session: ChatSession, outcome: TurnOutcome) {
-  const answered = outcome.text !== "" || outcome.toolCalls.length > 0;
-  const paid = !outcome.usageEstimated || answered;
-  return {
-    model: session.bot_model_config.model,
-    usage: paid ? outcome.usage : { prompt_tokens: 0, completion_tokens: 0 },
-    cost: paid ? outcome.usage.cost_usd : 0,
   };
 }
 

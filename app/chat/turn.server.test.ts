@@ -240,3 +240,34 @@ describe("a turn", () => {
     expect(saved[0]!.text).toBe("Hel");
   });
 });
+
+describe("usage counts only what the provider charged", () => {
+  const costOf = (_model: string, usage: { total_tokens: number }) => usage.total_tokens / 1_000;
+
+  test("a call refused before any output costs nothing", async () => {
+    const open: OpenChatStream = async () => {
+      throw OpenAI.APIError.generate(400, { error: { message: "Invalid request" } }, undefined, new Headers());
+    };
+    const outcome = endOf(await collect(turnWith({ open, costOf })));
+    expect(outcome.failure).not.toBeNull();
+    expect(outcome.usage).toEqual({ prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, cost_usd: 0 });
+  });
+
+  test("a stream cut after output began is charged the tokenizer's estimate", async () => {
+    const outcome = endOf(
+      await collect(turnWith({ costOf, stallMs: 100, open: scripted([chunk("Half a")], { then: "hang" }) })),
+    );
+    expect(outcome.usageEstimated).toBe(true);
+    expect(outcome.usage.prompt_tokens).toBeGreaterThan(0);
+    expect(outcome.usage.completion_tokens).toBeGreaterThan(0);
+    expect(outcome.usage.cost_usd).toBe(outcome.usage.total_tokens / 1_000);
+  });
+
+  test("a stopped call that never answered costs nothing; a complete one costs what the provider reported", async () => {
+    const stop = new AbortController();
+    stop.abort();
+    expect(endOf(await collect(turnWith({ costOf, signal: stop.signal }))).usage.total_tokens).toBe(0);
+    const complete = endOf(await collect(turnWith({ costOf })));
+    expect(complete.usage).toEqual({ prompt_tokens: 12, completion_tokens: 3, total_tokens: 15, cost_usd: 0.015 });
+  });
+});

@@ -26,7 +26,7 @@ export type TurnOutcome = {
   toolCalls: ToolCall[];
   /** Settled once, cost included: the number shown is the number saved. */
   usage: ChatUsage;
-  /** True when usage came from our tokenizer because the provider sent none. */
+  /** True when the provider reported no usage: the usage is chargedWithoutReport's. */
   usageEstimated: boolean;
   finishReason: string | null;
   /** The person stopped the reply or went away before it finished. */
@@ -195,7 +195,7 @@ class ProviderCall {
     const failure = this.thrown !== null && !stopped ? classifyProviderError(reason, this.text.length > 0) : null;
     // No finish reason means the reply was cut short, whether the stream threw or just ended.
     const interrupted = stopped && this.finishReason === null;
-    const usage = this.usage ?? estimateUsage(this.turn.request.messages, this.text);
+    const usage = this.usage ?? chargedWithoutReport(this.turn.request.messages, this.text, this.toolCalls.length > 0);
     return {
       text: this.text,
       toolCalls: this.toolCalls.filter(Boolean),
@@ -247,6 +247,21 @@ async function saveWithRetries(store: TurnStore, outcome: TurnOutcome): Promise<
 export function describeFailure(error: unknown): string {
   if (error instanceof Response) return `HTTP ${error.status}`;
   return error instanceof Error ? error.message.split("\n")[0]! : String(error);
+}
+
+/**
+ * What a turn is taken to have cost when the provider reported no usage:
+ * the tokenizer's count once output began (the provider charges a stream cut
+ * short for what it sent), and nothing for a call refused before any output
+ * (the provider charges nothing for it).
+ */
+export function chargedWithoutReport(
+  messages: ChatCompletionMessageParam[],
+  reply: string,
+  calledTools: boolean,
+): Usage {
+  if (!reply && !calledTools) return { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
+  return estimateUsage(messages, reply);
 }
 
 /** The tokenizer's count, for providers that send no usage and for replies cut short. */

@@ -207,6 +207,19 @@ describe("rate limiting", () => {
   });
 });
 
+describe("rate limiting counts failures only", () => {
+  test("20 good sign-ins from one address pass, and the 11th bad one is limited", async () => {
+    const address = uniqueAddress();
+    const attempts = Number(process.env.SIGN_IN_ATTEMPTS ?? 10);
+    // An office behind one address: more good sign-ins than the limit, all let in.
+    for (let i = 0; i < 20; i += 1) expect((await submitSignIn({ apiKey: newKey() }, address)).status).toBe(302);
+    const bad: number[] = [];
+    for (let i = 0; i <= attempts; i += 1)
+      bad.push((await submitSignIn({ apiKey: newKey("sk-fake-rejected") }, address)).status);
+    expect(bad).toEqual([...Array(attempts).fill(401), 429]);
+  });
+});
+
 describe("the session cookie", () => {
   test("a tampered cookie signs the person out instead of failing", async () => {
     const outcome = await submitSignIn({ apiKey: newKey() });
