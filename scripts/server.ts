@@ -146,7 +146,13 @@ function privateByDefault(_req: express.Request, res: express.Response, next: ex
 }
 
 /** Headers a browser page may read from an API response, beyond the few CORS always lets through. */
-const API_EXPOSED_HEADERS = ["X-Session-Id", "X-Assistant-Lab-Note", "X-Assistant-Lab-Warning", "Retry-After"];
+const API_EXPOSED_HEADERS = [
+  "X-Session-Id",
+  "X-Assistant-Lab-Note",
+  "X-Assistant-Lab-Warning",
+  "Retry-After",
+  "Idempotent-Replayed",
+];
 
 /**
  * CORS for the OpenAI-compatible API, so that pages on other sites can call it

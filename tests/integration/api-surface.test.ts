@@ -201,7 +201,13 @@ describe("CORS on /v1", () => {
     expect(response.headers.get("access-control-allow-credentials")).toBeNull();
     const exposed = response.headers.get("access-control-expose-headers")!.toLowerCase().split(",");
     expect(exposed).toEqual(
-      expect.arrayContaining(["x-session-id", "x-assistant-lab-note", "x-assistant-lab-warning", "retry-after"]),
+      expect.arrayContaining([
+        "x-session-id",
+        "x-assistant-lab-note",
+        "x-assistant-lab-warning",
+        "retry-after",
+        "idempotent-replayed",
+      ]),
     );
     expect(response.headers.get("x-session-id")).toBeTruthy();
     const completion = (await response.json()) as OpenAI.ChatCompletion;
