@@ -12,6 +12,13 @@ async function send(page: Page, text: string) {
   await expect(page.getByRole("list", { name: "Conversation" })).toContainText("Keep what works");
 }
 
+/** How many lines an element's text takes. */
+function textLines(element: Element) {
+  const range = document.createRange();
+  range.selectNodeContents(element);
+  return new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size;
+}
+
 test("the first Tab reaches a skip link that moves focus past the navigation", async ({ page }) => {
   await signIn(page);
   await visit(page, "/usage");
@@ -66,6 +73,7 @@ test.describe("on a phone", () => {
     // One line: every item centred on the same height, none past the right edge.
     expect(Math.max(...middles) - Math.min(...middles)).toBeLessThanOrEqual(2);
     for (const box of boxes) expect(box!.x + box!.width).toBeLessThanOrEqual(390);
+    for (const item of items.slice(1)) expect(await item.evaluate(textLines)).toBe(1);
 
     const chat = page.getByRole("list", { name: "Chats" }).getByRole("listitem").first();
     await expect(chat).toContainText("a question for the history page");
@@ -100,6 +108,10 @@ test("a chat link opened signed out says what it opens, and signing in lands on 
   await expect(other.getByRole("status")).toHaveText(
     "Sign in to open a chat (only the key that started it can open it). You will go straight there.",
   );
+  // A mistyped key first: the way back survives the refusal.
+  await other.getByLabel("OpenAI API key").fill(`sk-fake-rejected-${newKey()}`);
+  await other.getByRole("button", { name: "Sign in" }).click();
+  await expect(other.getByRole("alert")).toContainText("The provider rejected this API key");
   await other.getByLabel("OpenAI API key").fill(key);
   await other.getByRole("button", { name: "Sign in" }).click();
   await expect(other).toHaveURL(new RegExp(`${chatPath}$`));
