@@ -3,6 +3,7 @@ import { Form, Link, Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteLo
 import { useEffect } from "react";
 import { GeneralErrorBoundary } from "./components/error-boundary";
 import { useNonce } from "./components/nonce";
+import { SkipLink } from "./components/skip-link";
 import highlightStyles from "highlight.js/styles/github-dark.css?url";
 import stylesheet from "./tailwind.css?url";
 import { getSignedInUser } from "~/identity/cookie.server";
@@ -40,15 +41,9 @@ export function Layout({ children }: { children: React.ReactNode }) {
         <Links />
       </head>
       <body className="flex min-h-full flex-col bg-slate-50 text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
-        <a
-          href="#content"
-          className="sr-only rounded-md bg-indigo-700 px-4 py-2 font-medium text-white focus:not-sr-only focus:absolute focus:left-4 focus:top-3 focus:z-50"
-        >
-          Skip to content
-        </a>
+        <SkipLink to="content" />
         <Header signedIn={data?.signedIn ?? false} />
-        {/* The skip link's target; -1 so it takes focus, and the next Tab goes on from there. */}
-        <div id="content" tabIndex={-1} className="flex-1 focus:outline-none">
+        <div id="content" className="flex-1 focus:outline-none">
           {children}
         </div>
         <ScrollRestoration nonce={nonce} />

@@ -31,6 +31,9 @@ test("the first Tab reaches a skip link that moves focus past the navigation", a
   // The next Tab goes into the page, not back to the header.
   await page.keyboard.press("Tab");
   expect(await page.evaluate(() => document.activeElement?.closest("header"))).toBeNull();
+  // The page takes focus only for the jump: a click on its text later does not focus all of it.
+  await page.getByRole("heading", { level: 1 }).click();
+  await expect(page.locator("#content")).not.toBeFocused();
 });
 
 test("a page that does not exist is a 404 that keeps the navigation", async ({ page }) => {
