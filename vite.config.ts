@@ -2,6 +2,7 @@ import { vitePlugin as remix } from "@remix-run/dev";
 import tailwindcss from "@tailwindcss/vite";
 import { defineConfig } from "vite";
 import tsconfigPaths from "vite-tsconfig-paths";
+import { onBuildWarning } from "./scripts/build-warnings.ts";
 
 declare module "@remix-run/node" {
   interface Future {
@@ -23,6 +24,7 @@ export default defineConfig({
       "eventsource-parser/stream",
     ],
   },
+  build: { rollupOptions: { onwarn: onBuildWarning } },
   plugins: [
     tailwindcss(),
     remix({

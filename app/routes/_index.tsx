@@ -8,7 +8,7 @@ import { signIn, tooManySignIns, type SignInRefusal } from "~/identity/sign-in.s
 import { beginSignInAttempt } from "~/identity/rate-limit.server";
 import { readForm } from "~/utils/request-body.server";
 import { clientAddress } from "~/utils/client-address.server";
-import { safeRedirect } from "~/utils/redirect";
+import { describeDestination, safeRedirect } from "~/utils/redirect";
 import { getSignedInUser } from "~/identity/cookie.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -62,7 +62,16 @@ export default function Home() {
           Go to your assistants
         </Link>
       ) : (
-        <SignInForm />
+        <>
+          <p className="mt-4 text-slate-600 dark:text-slate-300">
+            <Link to="/assistants" className="font-medium text-indigo-700 underline dark:text-indigo-300">
+              Browse the public gallery
+            </Link>{" "}
+            to see what people have built, no key needed.
+          </p>
+          <SignInForm />
+          <KeyHelp />
+        </>
       )}
     </main>
   );
@@ -72,6 +81,7 @@ function SignInForm() {
   const lastResult = useActionData<typeof action>();
   const [searchParams] = useSearchParams();
   const keyRejected = searchParams.get("signedOut") === "key_rejected";
+  const destination = describeDestination(searchParams.get("redirectTo"));
   const navigation = useNavigation();
   const checking = navigation.state !== "idle" && navigation.formAction === "/?index";
   const [form, fields] = useForm({
@@ -98,6 +108,14 @@ function SignInForm() {
           kept for that key.
         </p>
       ) : null}
+      {destination && !keyRejected ? (
+        <p
+          role="status"
+          className="mb-4 rounded-md border border-indigo-200 bg-indigo-50 p-3 text-sm text-indigo-950 dark:border-indigo-900 dark:bg-indigo-950 dark:text-indigo-100"
+        >
+          Sign in to open {destination}. You will go straight there.
+        </p>
+      ) : null}
       <input type="hidden" name="redirectTo" value={searchParams.get("redirectTo") ?? ""} />
       <label htmlFor={fields.apiKey.id} className="block text-sm font-medium">
         OpenAI API key
@@ -110,7 +128,7 @@ function SignInForm() {
         aria-describedby={`${fields.apiKey.descriptionId} ${fields.apiKey.errorId}`}
         className="mt-2 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm dark:border-slate-700 dark:bg-slate-950"
       />
-      <p id={fields.apiKey.descriptionId} className="mt-2 text-sm text-slate-500 dark:text-slate-400">
+      <p id={fields.apiKey.descriptionId} className="mt-2 text-sm text-slate-600 dark:text-slate-400">
         We check the key with the provider and keep it only in an encrypted cookie in this browser. We never store it:
         your identity is a one-way hash of it.
       </p>
@@ -134,5 +152,32 @@ function SignInForm() {
         {checking ? "Checking your key…" : "Sign in"}
       </button>
     </Form>
+  );
+}
+
+function KeyHelp() {
+  return (
+    <section aria-labelledby="key-help" className="mt-8 text-sm text-slate-600 dark:text-slate-300">
+      <h2 id="key-help" className="text-base font-semibold text-slate-900 dark:text-slate-100">
+        Where do I get a key?
+      </h2>
+      <p className="mt-2">
+        Sign in to OpenAI and create one on the{" "}
+        <a
+          href="https://platform.openai.com/api-keys"
+          target="_blank"
+          rel="noopener noreferrer"
+          className="font-medium text-indigo-700 underline dark:text-indigo-300"
+        >
+          API keys page
+        </a>
+        . The provider bills that key for what you use here; a spending limit on its project caps the bill.
+      </p>
+      <p className="mt-2">
+        Your key is your account: there is no password and no email. We store only a keyed hash of it, which cannot be
+        turned back into the key, so the same key always finds your assistants and chats again, and a lost key cannot be
+        recovered from us.
+      </p>
+    </section>
   );
 }

@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { listUsageDays } from "~/models/usage.server";
 import { PRICES_AS_OF } from "~/provider/models.server";
+import { BarChart } from "~/components/bar-chart";
 import { formatCost, formatTokens } from "~/utils/format";
 import { requireCaller } from "~/identity/caller.server";
 import { firstDayNeeded, SUBSCRIPTION_USD, summarizeUsage } from "~/models/usage-summary";
@@ -40,11 +41,13 @@ export default function Usage() {
           title="Dollars per day, last 30 days"
           points={series.map((point) => ({ date: point.date, value: point.cost_usd }))}
           format={(value) => formatCost(value)}
+          formatTick={(value) => `$${value.toLocaleString("en-US", { maximumFractionDigits: 8 })}`}
         />
         <BarChart
           title="Tokens per day, last 30 days"
           points={series.map((point) => ({ date: point.date, value: point.tokens }))}
           format={formatTokens}
+          formatTick={(value) => value.toLocaleString("en-US", { notation: "compact" })}
         />
       </div>
 
@@ -52,58 +55,11 @@ export default function Usage() {
         <Breakdown title="By assistant" rows={byBot.map((row) => ({ key: row.id, label: row.name, ...row }))} />
         <Breakdown title="By model" rows={byModel.map((row) => ({ key: row.model, label: row.model, ...row }))} />
       </div>
-      <p className="mt-6 text-xs text-slate-500">
+      <p className="mt-6 text-xs text-slate-600 dark:text-slate-400">
         Last 30 days: {formatTokens(last30.tokens)}, {formatCost(last30.cost_usd, last30.unpriced_tokens)}. Prices as of{" "}
         {pricesAsOf}; a model without a known price counts as “cost unknown”, never as a guess.
       </p>
     </main>
-  );
-}
-
-function BarChart({
-  title,
-  points,
-  format,
-}: {
-  title: string;
-  points: { date: string; value: number }[];
-  format: (value: number) => string;
-}) {
-  const max = Math.max(...points.map((point) => point.value), 0);
-  const width = 300;
-  const height = 120;
-  const bar = width / points.length;
-  return (
-    <figure className="rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900">
-      <figcaption className="text-sm font-medium">{title}</figcaption>
-      <svg
-        viewBox={`0 0 ${width} ${height}`}
-        className="mt-3 h-32 w-full"
-        role="img"
-        aria-label={`${title}: highest ${format(max)}`}
-      >
-        {points.map((point, index) => {
-          const h = max > 0 ? (point.value / max) * (height - 4) : 0;
-          return (
-            <rect
-              key={point.date}
-              x={index * bar + 1}
-              y={height - h}
-              width={bar - 2}
-              height={h}
-              rx="1"
-              className="fill-indigo-500"
-            >
-              <title>{`${point.date}: ${format(point.value)}`}</title>
-            </rect>
-          );
-        })}
-      </svg>
-      <div className="mt-1 flex justify-between text-xs text-slate-500">
-        <span>{points[0]?.date}</span>
-        <span>{points.at(-1)?.date}</span>
-      </div>
-    </figure>
   );
 }
 
@@ -121,14 +77,14 @@ function Breakdown({
     >
       <h2 className="text-sm font-medium">{title}</h2>
       {rows.length === 0 ? (
-        <p className="mt-2 text-sm text-slate-500">Nothing yet in the last 30 days.</p>
+        <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">Nothing yet in the last 30 days.</p>
       ) : (
         <table className="mt-2 w-full text-sm">
           <tbody>
             {rows.map((row) => (
               <tr key={row.key}>
                 <td className="py-1 pr-2">{row.label}</td>
-                <td className="py-1 pr-2 text-right text-slate-500">{formatTokens(row.tokens)}</td>
+                <td className="py-1 pr-2 text-right text-slate-600 dark:text-slate-400">{formatTokens(row.tokens)}</td>
                 <td className="py-1 text-right">{formatCost(row.cost_usd, row.unpriced_tokens)}</td>
               </tr>
             ))}

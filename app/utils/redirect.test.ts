@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { safeRedirect } from "./redirect";
+import { describeDestination, safeRedirect } from "./redirect";
 
 test("keeps same-site paths", () => {
   expect(safeRedirect("/assistants/abc?tab=mine")).toBe("/assistants/abc?tab=mine");
@@ -19,3 +19,21 @@ test.each([
 ])("falls back for %s", (to) => {
   expect(safeRedirect(to)).toBe("/assistants");
 });
+
+test.each([
+  ["/assistants/abc123", "an assistant someone shared with you"],
+  ["/sessions/abc123?x=1", "a chat (only the key that started it can open it)"],
+  ["/assistants/new", "the lab, to build an assistant"],
+  ["/assistants/abc/edit", "an assistant's edit page"],
+  ["/usage", "your usage"],
+  ["/somewhere", "the page you followed a link to"],
+])("a sign-in on its way to %s says it opens %s", (to, words) => {
+  expect(describeDestination(to)).toBe(words);
+});
+
+test.each([undefined, "", "https://evil.example/sessions/abc", "//evil.example/assistants/x"])(
+  "a sign-in on its way to %s says nothing about where it goes",
+  (to) => {
+    expect(describeDestination(to)).toBeNull();
+  },
+);

@@ -7,3 +7,20 @@ const SAME_SITE_PATH = /^\/(?![/\\])[\x21-\x7e]*$/;
 export function safeRedirect(to: string | null | undefined, fallback = "/assistants"): string {
   return to && SAME_SITE_PATH.test(to) ? to : fallback;
 }
+
+const DESTINATIONS: [RegExp, string][] = [
+  [/^\/assistants\/new\/?$/, "the lab, to build an assistant"],
+  [/^\/assistants\/[^/?#]+\/edit\/?$/, "an assistant's edit page"],
+  [/^\/assistants\/[^/?#]+\/?$/, "an assistant someone shared with you"],
+  [/^\/sessions\/?$/, "your chat history"],
+  [/^\/sessions\/[^/?#]+\/?$/, "a chat (only the key that started it can open it)"],
+  [/^\/usage\/?$/, "your usage"],
+];
+
+/** What a sign-in's redirect opens, in words; null when it goes nowhere a person asked for. */
+export function describeDestination(to: string | null | undefined): string | null {
+  const path = safeRedirect(to, "");
+  if (!path) return null;
+  const pathname = path.replace(/[?#].*$/, "");
+  return DESTINATIONS.find(([pattern]) => pattern.test(pathname))?.[1] ?? "the page you followed a link to";
+}

@@ -19,3 +19,12 @@ export async function signIn(page: Page, key = newKey()) {
   await expect(page).toHaveURL(/\/assistants/);
   return key;
 }
+
+/** Starts a chat with a showcase assistant from the gallery, and waits until its page is interactive. */
+export async function startChat(page: Page, assistant = "Patient Tutor") {
+  await visit(page, "/assistants");
+  await page.getByRole("button", { name: `Chat with ${assistant}` }).click();
+  await expect(page).toHaveURL(/\/sessions\/[\w-]+$/);
+  await page.locator("html[data-hydrated]").waitFor({ state: "attached" });
+  return page.url();
+}

@@ -28,6 +28,7 @@ import * as completions from "~/routes/v1.chat.completions";
 import * as models from "~/routes/v1.models";
 import * as modelById from "~/routes/v1.models.$modelId";
 import * as unknownApiPath from "~/routes/v1.$";
+import * as unknownPage from "~/routes/$";
 import * as responses from "~/routes/v1.responses";
 import { callerFor } from "~/identity/caller.server";
 import { hashApiKey } from "~/utils/crypto.server";
@@ -696,6 +697,22 @@ const ACCESS: Entry[] = [
     path: () => "/v1/nothing-here",
     call: (request) => unknownApiPath.action({ request, params: { "*": "nothing-here" }, context }),
     public: "an unknown /v1 path answers OpenAI's 404 and reads nothing",
+    answers: 404,
+  },
+  {
+    route: "$.tsx",
+    method: "GET",
+    path: () => "/nothing-here",
+    call: () => unknownPage.loader(),
+    public: "an unknown page is a 404 that reads nothing",
+    answers: 404,
+  },
+  {
+    route: "$.tsx",
+    method: "POST",
+    path: () => "/nothing-here",
+    call: () => unknownPage.action(),
+    public: "an unknown page is a 404 that reads nothing",
     answers: 404,
   },
 ];
