@@ -81,10 +81,13 @@ export function ChatView({
   session: loaded,
   messages: loadedMessages,
   starterPrompts,
+  onTitle,
 }: {
   session: SessionView;
   messages: MessageView[];
   starterPrompts: string[];
+  /** Told when a turn gives the chat its title, for what else on the page names it. */
+  onTitle?: (title: string) => void;
 }) {
   const { reply, streaming, send, stop } = useReplyStream();
   const submit = useSubmit();
@@ -133,6 +136,7 @@ export function ChatView({
     }
     const finished = result.reply!;
     setAnnouncement(announce(finished));
+    if (finished.title) onTitle?.(finished.title);
     setKept((previous) => ({
       ...keepTurn(
         previous.for === loadedMessages ? previous : NOTHING_KEPT,

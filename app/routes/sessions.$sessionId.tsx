@@ -1,5 +1,6 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
+import { useState } from "react";
 import { z } from "zod";
 import { ChatView } from "~/components/chat-view";
 import { labelText } from "~/schemas/text";
@@ -101,16 +102,25 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function SessionPage() {
   const { session, messages, starterPrompts, modelNotes, recentChats } = useLoaderData<typeof loader>();
+  // The chat's first message names it; the sidebar says so at once, as the page does not reload for it.
+  const [named, setNamed] = useState<{ id: string; title: string } | null>(null);
+  const chats = recentChats.map((chat) => (chat.id === named?.id ? { ...chat, title: named.title } : chat));
   return (
     <div className="mx-auto flex max-w-6xl items-start">
-      <RecentChats chats={recentChats} />
+      <RecentChats chats={chats} />
       <div className="min-w-0 flex-1">
         {modelNotes.length > 0 ? (
           <div className="mx-auto max-w-3xl px-4 pt-6">
             <ModelNotes notes={modelNotes} />
           </div>
         ) : null}
-        <ChatView key={session.id} session={session} messages={messages} starterPrompts={starterPrompts} />
+        <ChatView
+          key={session.id}
+          session={session}
+          messages={messages}
+          starterPrompts={starterPrompts}
+          onTitle={(title) => setNamed({ id: session.id, title })}
+        />
       </div>
     </div>
   );

@@ -151,9 +151,12 @@ test.describe("recent chats", () => {
     await startChat(page);
     await turn(page, "First topic");
     const second = await startChat(page);
-    await turn(page, "Second topic");
-    await visit(page, second);
     const sidebar = page.getByRole("navigation", { name: "Recent chats" });
+    await expect(sidebar.getByRole("link", { name: /New chat/ })).toHaveAttribute("aria-current", "page");
+    await turn(page, "Second topic");
+    // Named by its first message at once, without reloading the page.
+    await expect(sidebar.getByRole("link", { name: /Second topic/ })).toHaveAttribute("aria-current", "page");
+    await visit(page, second);
     await expect(sidebar).toBeVisible();
     await expect(sidebar.getByRole("link", { name: /Second topic/ })).toHaveAttribute("aria-current", "page");
     const first = sidebar.getByRole("link", { name: /First topic/ });
