@@ -4,6 +4,7 @@ import {
   abandonTurn,
   admitMessage,
   admitRetry,
+  getOwnMessage,
   getOwnSession,
   newMessageId,
   recordReply,
@@ -22,6 +23,7 @@ import type { SessionChat, SettleChat } from "~/schemas/chat";
 import type { Condensed, Turn as ContextTurn } from "~/schemas/context";
 import { describeWait } from "~/utils/format";
 import { apiError } from "~/utils/request-body.server";
+import { messageView } from "./session-view.server";
 import { buildMessages, needsSummary, summaryRequest, trimToBudget } from "./context.server";
 import { deployedProvider, type Turn, type TurnOutcome, type TurnStore } from "./turn.server";
 
@@ -209,13 +211,17 @@ async function summarise(caller: Caller, session: ChatSession, context: Condense
 
 /**
  * Answers once the session's turn has ended (its reply saved), or after a few
- * seconds: a browser that stopped a reply waits for this before it shows the
- * reply as stopped, so a reload right after shows it too.
+ * seconds, with the reply as saved: a browser that stopped a reply shows what
+ * the server kept (it may have received more than the browser read, and its
+ * usage), so the page says what a reload would.
  */
 export async function settleTurn(caller: Caller, body: SettleChat): Promise<Response> {
   const session = await getOwnSession(caller, body.sessionId);
   if (!session) throw apiError(404, "not_found", "There is no session of yours with this id.");
-  return Response.json({ settled: await waitForTurnToEnd(session.id, SETTLE_WAIT_MS) });
+  const settled = await waitForTurnToEnd(session.id, SETTLE_WAIT_MS);
+  const lastReplyId = settled ? (await getOwnSession(caller, session.id))?.last_reply_id : null;
+  const saved = lastReplyId ? await getOwnMessage(caller, session.id, lastReplyId) : null;
+  return Response.json({ settled, reply: saved ? messageView(saved) : null });
 }
 
 // Normally a fraction of a second; a loaded server may take a few.

@@ -53,6 +53,8 @@ export function messageView(message: StoredMessage) {
     toolCallId: message.tool_call_id,
     status: message.status,
     model: message.model,
+    promptTokens: message.prompt_tokens,
+    completionTokens: message.completion_tokens,
     cost: message.cost_usd,
     error: message.error_message,
     created: message.created_date?.toDate().toISOString() ?? null,

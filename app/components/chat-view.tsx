@@ -4,9 +4,9 @@ import type { MessageView, SessionView, ToolCallView } from "~/chat/session-view
 import { formatCost, formatTokens } from "~/utils/format";
 import { Markdown } from "./markdown";
 import { buttonPrimary, buttonSecondary, inputClass } from "./ui";
+import { useDraft } from "./use-draft";
+import { useFollow } from "./use-follow";
 import { useReplyStream, type Reply } from "./use-reply-stream";
-
-const draftKey = (sessionId: string) => `assistant-lab:draft:${sessionId}`;
 
 /**
  * The turns this page streamed since the transcript was loaded. The browser
@@ -43,6 +43,8 @@ function keepTurn(
       toolCallId: null,
       status: "complete",
       model: null,
+      promptTokens: 0,
+      completionTokens: 0,
       cost: null,
       error: null,
       created: now,
@@ -56,6 +58,8 @@ function keepTurn(
     toolCallId: null,
     status: reply.failed ? "error" : reply.interrupted ? "interrupted" : "complete",
     model,
+    promptTokens: reply.usage?.prompt_tokens ?? 0,
+    completionTokens: reply.usage?.completion_tokens ?? 0,
     cost: reply.usage?.cost_usd ?? null,
     error: reply.error?.message ?? null,
     created: now,
@@ -77,10 +81,13 @@ export function ChatView({
   session: loaded,
   messages: loadedMessages,
   starterPrompts,
+  onTitle,
 }: {
   session: SessionView;
   messages: MessageView[];
   starterPrompts: string[];
+  /** Told when a turn gives the chat its title, for what else on the page names it. */
+  onTitle?: (title: string) => void;
 }) {
   const { reply, streaming, send, stop } = useReplyStream();
   const submit = useSubmit();
@@ -89,22 +96,13 @@ export function ChatView({
   // concluding) already holds those turns, so what was kept for an older load is dropped.
   const [keptState, setKept] = useState<Kept & { for: MessageView[] }>({ ...NOTHING_KEPT, for: loadedMessages });
   const kept = keptState.for === loadedMessages ? keptState : NOTHING_KEPT;
-  const [draft, setDraft] = useState("");
+  const [draft, setDraft] = useDraft(loaded.id);
+  const [announcement, setAnnouncement] = useState("");
   const [problem, setProblem] = useState<string | null>(null);
   const actionData = useActionData<{ error: string | null }>();
   const navigation = useNavigation();
   const concluding = navigation.state !== "idle" && navigation.formData?.get("intent") === "conclude";
-  const bottom = useRef<HTMLDivElement>(null);
-
-  useEffect(() => {
-    const saved = sessionStorage.getItem(draftKey(loaded.id));
-    if (saved) {
-      // The draft kept while signed out lives in sessionStorage, which only the browser has: restored after hydration.
-      // eslint-disable-next-line react-hooks/set-state-in-effect
-      setDraft(saved);
-      sessionStorage.removeItem(draftKey(loaded.id));
-    }
-  }, [loaded.id]);
+  const { content, following, jumpToLatest } = useFollow<HTMLElement>();
 
   const messages = [...loadedMessages, ...kept.messages].filter((message) => !kept.replaced.includes(message.id));
   const session: SessionView = {
@@ -115,30 +113,30 @@ export function ChatView({
     unpricedTokens: loaded.unpricedTokens + kept.unpriced,
   };
 
-  // Block body: newer browsers return a promise from scrollIntoView, which an effect must not return.
-  useEffect(() => {
-    bottom.current?.scrollIntoView({ block: "end" });
-  }, [messages.length, reply?.text, pending]);
-
   async function turn(body: { message: string } | { retry: true }) {
     setProblem(null);
     const message = "message" in body ? body.message : null;
     const last = messages.at(-1);
     const replaces = message === null && last?.role === "assistant" ? last.id : null;
     setPending({ message, replaces });
-    const result = await send({ mode: "session", sessionId: session.id, ...body });
+    setAnnouncement("");
+    const result = await send(
+      { mode: "session", sessionId: session.id, ...body },
+      messages.map((shown) => shown.id),
+    );
     setPending(null);
     if (result.problem) {
       if (message) setDraft(message);
       setProblem(result.problem.message);
       if (result.problem.status === 401) {
-        // Signed out meanwhile: keep the message for when the person is back.
-        if (message) sessionStorage.setItem(draftKey(session.id), message);
+        // Signed out meanwhile: the message stays as the draft for when the person is back.
         window.location.assign(`/?redirectTo=${encodeURIComponent(`/sessions/${session.id}`)}`);
       }
       return;
     }
     const finished = result.reply!;
+    setAnnouncement(announce(finished));
+    if (finished.title) onTitle?.(finished.title);
     setKept((previous) => ({
       ...keepTurn(
         previous.for === loadedMessages ? previous : NOTHING_KEPT,
@@ -159,7 +157,7 @@ export function ChatView({
   const shown = messages.filter((message) => message.id !== pending?.replaces);
 
   return (
-    <main className="mx-auto flex max-w-3xl flex-col px-4 py-6">
+    <main ref={content} className="mx-auto flex max-w-3xl flex-col px-4 py-6">
       <SessionHeader
         session={session}
         canConclude={exchanges >= 2 && !session.concluded && !streaming}
@@ -181,7 +179,7 @@ export function ChatView({
             author={message.role}
             content={message.content}
             toolCalls={message.toolCalls}
-            cost={message.cost}
+            usage={message.role === "assistant" ? message : null}
             interrupted={message.status === "interrupted"}
             error={message.error}
           />
@@ -194,11 +192,22 @@ export function ChatView({
             streaming={streaming}
             interrupted={reply?.interrupted}
             error={reply?.error?.message ?? null}
-            cost={reply?.usage?.cost_usd ?? null}
+            usage={
+              reply?.usage
+                ? {
+                    promptTokens: reply.usage.prompt_tokens,
+                    completionTokens: reply.usage.completion_tokens,
+                    cost: reply.usage.cost_usd,
+                  }
+                : null
+            }
           />
         ) : null}
       </ol>
-      <div ref={bottom} />
+      {/* Finished replies only: a screen reader reading every token would never stop talking. */}
+      <p role="status" aria-live="polite" className="sr-only">
+        {announcement}
+      </p>
 
       {messages.length === 0 && !pending && starterPrompts.length > 0 ? (
         <div className="mt-6">
@@ -235,6 +244,8 @@ export function ChatView({
           onSend={(message) => void turn({ message })}
           onStop={stop}
           onRetry={canRetry && lastAssistant ? () => void turn({ retry: true }) : null}
+          onJumpToLatest={following ? null : jumpToLatest}
+          focusOnOpen={messages.length === 0}
         />
       )}
     </main>
@@ -332,7 +343,7 @@ function MessageItem({
   streaming = false,
   interrupted = false,
   error = null,
-  cost = null,
+  usage = null,
 }: {
   author: "user" | "assistant" | "tool";
   content: string;
@@ -340,7 +351,7 @@ function MessageItem({
   streaming?: boolean;
   interrupted?: boolean;
   error?: string | null;
-  cost?: number | null;
+  usage?: ReplyUsage | null;
 }) {
   if (author === "tool") {
     return (
@@ -383,9 +394,29 @@ function MessageItem({
           {error}
         </p>
       ) : null}
-      {!streaming && cost !== null ? <p className="mt-1 text-xs text-slate-400">{formatCost(cost)}</p> : null}
+      {!streaming && usage ? <UsageLine usage={usage} /> : null}
     </li>
   );
+}
+
+type ReplyUsage = Pick<MessageView, "promptTokens" | "completionTokens" | "cost">;
+
+/** What one reply used: the tokens it was sent and wrote, and what they cost. */
+function UsageLine({ usage }: { usage: ReplyUsage }) {
+  if (usage.promptTokens + usage.completionTokens === 0 && usage.cost === null) return null;
+  return (
+    <p aria-label="Reply usage" className="mt-1 text-xs text-slate-500 dark:text-slate-400">
+      {usage.promptTokens.toLocaleString("en-US")} in · {usage.completionTokens.toLocaleString("en-US")} out ·{" "}
+      {formatCost(usage.cost, usage.cost === null ? usage.promptTokens + usage.completionTokens : 0)}
+    </p>
+  );
+}
+
+/** What a screen reader says when a reply ends. */
+function announce(reply: Reply): string {
+  if (reply.failed) return "The reply failed.";
+  if (reply.interrupted) return `Reply stopped. ${reply.text}`.trim();
+  return `The assistant replied: ${reply.text}`;
 }
 
 function Composer({
@@ -395,6 +426,8 @@ function Composer({
   onSend,
   onStop,
   onRetry,
+  onJumpToLatest,
+  focusOnOpen,
 }: {
   draft: string;
   setDraft: (value: string) => void;
@@ -402,7 +435,15 @@ function Composer({
   onSend: (message: string) => void;
   onStop: () => void;
   onRetry: (() => void) | null;
+  onJumpToLatest: (() => void) | null;
+  focusOnOpen: boolean;
 }) {
+  const box = useRef<HTMLTextAreaElement>(null);
+  // A new chat starts with writing; an ongoing one leaves focus where the person put it.
+  useEffect(() => {
+    if (focusOnOpen) box.current?.focus();
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- only when the chat opens
+  }, []);
   const sendDraft = () => {
     const message = draft.trim();
     if (!message || streaming) return;
@@ -417,11 +458,21 @@ function Composer({
         sendDraft();
       }}
     >
+      {onJumpToLatest ? (
+        <button
+          type="button"
+          onClick={onJumpToLatest}
+          className="absolute -top-12 left-1/2 -translate-x-1/2 rounded-full border border-slate-300 bg-white px-3 py-1.5 text-sm shadow-md hover:bg-slate-50 dark:border-slate-700 dark:bg-slate-900 dark:hover:bg-slate-800"
+        >
+          Jump to latest <span aria-hidden>↓</span>
+        </button>
+      ) : null}
       <label htmlFor="message" className="sr-only">
         Message
       </label>
       <textarea
         id="message"
+        ref={box}
         value={draft}
         onChange={(event) => setDraft(event.target.value)}
         onKeyDown={(event) => {

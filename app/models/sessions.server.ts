@@ -91,6 +91,9 @@ export type StoredMessage = {
   status: MessageStatus;
   created_date: Timestamp;
   model: string | null;
+  /** What the provider counted for this reply (zero for the person's own messages). */
+  prompt_tokens: number;
+  completion_tokens: number;
   cost_usd: number | null;
   error_message: string | null;
 };
@@ -738,6 +741,8 @@ function toMessage(doc: DocumentSnapshot, key: TranscriptKey): StoredMessage {
     status: data.status ?? "complete",
     created_date: data.created_date,
     model: data.model ?? null,
+    prompt_tokens: typeof data.prompt_tokens === "number" ? data.prompt_tokens : 0,
+    completion_tokens: typeof data.completion_tokens === "number" ? data.completion_tokens : 0,
     cost_usd: data.cost_usd ?? null,
     error_message:
       typeof data.error_message === "string"

@@ -1,10 +1,12 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
+import { useState } from "react";
 import { z } from "zod";
 import { ChatView } from "~/components/chat-view";
 import { labelText } from "~/schemas/text";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { ModelNotes } from "~/components/model-notes";
+import { RecentChats } from "~/components/recent-chats";
 import { starterPromptsOf } from "~/models/bots.server";
 import { fallbackNote, leftOutNote, leftOutSettings } from "~/provider/models";
 import { modelFacts } from "~/provider/models.server";
@@ -12,6 +14,7 @@ import {
   deleteSession,
   getOwnSession,
   listMessages,
+  listOwnSessions,
   rateSession,
   renameSession,
   STATUS,
@@ -38,17 +41,22 @@ async function ownSession(request: Request, sessionId: string) {
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { caller, session } = await ownSession(request, params.sessionId!);
-  const [messages, starterPrompts] = await Promise.all([
+  const [messages, starterPrompts, recent] = await Promise.all([
     listMessages(caller, session),
     starterPromptsOf(session.bot_id),
+    listOwnSessions(caller, { limit: RECENT_CHATS }),
   ]);
   return {
     session: sessionView(session),
+    recentChats: recent.sessions.map(sessionView).map(({ id, title, botName }) => ({ id, title, botName })),
     messages: messages.map(messageView),
     starterPrompts,
     modelNotes: modelNotes(session.bot_model_config, session.model_fallback_from),
   };
 }
+
+// As many as a sidebar shows without feeling like the history page, which lists them all.
+const RECENT_CHATS = 15;
 
 /** The chat's model, when it is not the assistant's own, and the assistant's settings it does not take. */
 function modelNotes(config: ChatSession["bot_model_config"], fallbackFrom: string | null): string[] {
@@ -93,16 +101,28 @@ export async function action({ request, params }: ActionFunctionArgs) {
 }
 
 export default function SessionPage() {
-  const { session, messages, starterPrompts, modelNotes } = useLoaderData<typeof loader>();
+  const { session, messages, starterPrompts, modelNotes, recentChats } = useLoaderData<typeof loader>();
+  // The chat's first message names it; the sidebar says so at once, as the page does not reload for it.
+  const [named, setNamed] = useState<{ id: string; title: string } | null>(null);
+  const chats = recentChats.map((chat) => (chat.id === named?.id ? { ...chat, title: named.title } : chat));
   return (
-    <>
-      {modelNotes.length > 0 ? (
-        <div className="mx-auto max-w-3xl px-4 pt-6">
-          <ModelNotes notes={modelNotes} />
-        </div>
-      ) : null}
-      <ChatView key={session.id} session={session} messages={messages} starterPrompts={starterPrompts} />
-    </>
+    <div className="mx-auto flex max-w-6xl items-start">
+      <RecentChats chats={chats} />
+      <div className="min-w-0 flex-1">
+        {modelNotes.length > 0 ? (
+          <div className="mx-auto max-w-3xl px-4 pt-6">
+            <ModelNotes notes={modelNotes} />
+          </div>
+        ) : null}
+        <ChatView
+          key={session.id}
+          session={session}
+          messages={messages}
+          starterPrompts={starterPrompts}
+          onTitle={(title) => setNamed({ id: session.id, title })}
+        />
+      </div>
+    </div>
   );
 }
 
