@@ -264,7 +264,7 @@ function SessionHeader({
   const [renaming, setRenaming] = useState(false);
   return (
     <header className="border-b border-slate-200 pb-4 dark:border-slate-800">
-      <p className="text-sm text-slate-500">
+      <p className="text-sm text-slate-600 dark:text-slate-400">
         <Link to={`/assistants/${session.botId}`} className="hover:underline">
           {session.botName}
         </Link>{" "}
@@ -291,7 +291,7 @@ function SessionHeader({
       ) : (
         <div className="mt-1 flex items-center gap-2">
           <h1 className="text-xl font-semibold">{session.title}</h1>
-          <button type="button" onClick={() => setRenaming(true)} className="text-xs text-slate-500 underline">
+          <button type="button" onClick={() => setRenaming(true)} className="text-xs text-slate-600 dark:text-slate-400 underline">
             Rename
           </button>
         </div>
@@ -375,7 +375,7 @@ function MessageItem({
       {content ? (
         <Markdown>{content}</Markdown>
       ) : streaming ? (
-        <p className="text-sm text-slate-500">Thinking…</p>
+        <p className="text-sm text-slate-600 dark:text-slate-400">Thinking…</p>
       ) : null}
       {toolCalls?.length ? (
         <ul aria-label="Functions called" className="mt-1 space-y-1 text-xs">

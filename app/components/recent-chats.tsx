@@ -27,7 +27,7 @@ export function RecentChats({ chats }: { chats: RecentChat[] }) {
               }
             >
               <span className="block truncate">{chat.title}</span>
-              <span className="block truncate text-xs text-slate-500 dark:text-slate-400">{chat.botName}</span>
+              <span className="block truncate text-xs text-slate-600 dark:text-slate-300">{chat.botName}</span>
             </NavLink>
           </li>
         ))}

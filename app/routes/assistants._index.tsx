@@ -126,7 +126,7 @@ function Showcased({ page, signedIn }: { page: NonNullable<LoaderData["page"]>; 
                 action={
                   signedIn ? (
                     <Form method="post" action={`/assistants/${bot.id}/chat`}>
-                      <button type="submit" className={buttonPrimary} aria-label={`Chat with ${bot.name}`}>
+                      <button type="submit" className={buttonPrimary} aria-label={`Start chat with ${bot.name}`}>
                         Start chat
                       </button>
                     </Form>
