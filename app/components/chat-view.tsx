@@ -291,7 +291,11 @@ function SessionHeader({
       ) : (
         <div className="mt-1 flex items-center gap-2">
           <h1 className="text-xl font-semibold">{session.title}</h1>
-          <button type="button" onClick={() => setRenaming(true)} className="text-xs text-slate-600 dark:text-slate-400 underline">
+          <button
+            type="button"
+            onClick={() => setRenaming(true)}
+            className="text-xs text-slate-600 dark:text-slate-400 underline"
+          >
             Rename
           </button>
         </div>
