@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { signIn, visit } from "./helpers";
+import { signIn, startChat, visit } from "./helpers";
 
 // The chat page as people expect it (issue 11): it follows the reply, keeps a
 // stopped one and the draft, lists recent chats on wide screens, and says what
@@ -7,14 +7,6 @@ import { signIn, visit } from "./helpers";
 
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
-
-async function startChat(page: Page) {
-  await visit(page, "/assistants");
-  await page.getByRole("button", { name: "Chat with Patient Tutor" }).click();
-  await expect(page).toHaveURL(/\/sessions\/[\w-]+$/);
-  await page.locator("html[data-hydrated]").waitFor({ state: "attached" });
-  return page.url();
-}
 
 const conversation = (page: Page) => page.getByRole("list", { name: "Conversation" });
 const replies = (page: Page) => conversation(page).locator(":scope > li");

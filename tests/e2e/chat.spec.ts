@@ -1,14 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { expect, test, type Page } from "@playwright/test";
-import { newKey, signIn, visit } from "./helpers";
-
-async function startChat(page: Page, assistant = "Patient Tutor") {
-  await visit(page, "/assistants");
-  await page.getByRole("button", { name: `Chat with ${assistant}` }).click();
-  await expect(page).toHaveURL(/\/sessions\/[\w-]+$/);
-  await page.locator("html[data-hydrated]").waitFor({ state: "attached" });
-  return page.url();
-}
+import { newKey, signIn, startChat, visit } from "./helpers";
 
 async function send(page: Page, text: string) {
   await page.getByLabel("Message").fill(text);
