@@ -11,7 +11,7 @@ import {
 } from "@conform-to/react";
 import { getZodConstraint, parseWithZod } from "@conform-to/zod/v4";
 import { Form, useNavigation } from "@remix-run/react";
-import { useMemo } from "react";
+import { useCallback, useMemo, useRef, useState } from "react";
 import {
   describeModel,
   isReasoning,
@@ -31,7 +31,7 @@ import {
 } from "~/schemas/assistant";
 import { NEUTRAL_SAMPLING, SAMPLING_LABELS, SAMPLING_SETTINGS, type SamplingSetting } from "~/schemas/model-settings";
 import { AssistantCard } from "./assistant-card";
-import { TestDrive } from "./test-drive";
+import { TestDrive, type Draft } from "./test-drive";
 import { buttonPrimary, buttonSecondary, errorClass, hintClass, inputClass, labelClass } from "./ui";
 
 export type { AssistantFormValues };
@@ -80,35 +80,39 @@ export function AssistantForm({
   const facts = describeModel(fields.model.value ?? "", table);
   const takes = (setting: SamplingSetting) => facts.sampling.includes(setting);
 
+  // One source of truth: the form itself. The test drive reads what its
+  // fields hold when a message is sent, and the preset shown is worked out from
+  // them, so neither can drift from what the person sees and what a save sends.
+  const formRef = useRef<HTMLFormElement>(null);
+  const readDraft = useCallback((): Draft => {
+    const values = new FormData(formRef.current!);
+    return draftOf((name) => String(values.get(name) ?? ""), table);
+  }, [table]);
+  const [shown, setShown] = useState<Draft>(() =>
+    draftOf((name) => String(defaultValue[name as keyof AssistantFormValues] ?? ""), table),
+  );
+  const refreshShown = () => setShown(readDraft());
+  const activePreset = presetOf(shown);
+
   const applyPreset = (preset: PresetName) => {
     for (const name of SAMPLING_SETTINGS.filter(takes)) {
       form.update({ name: fields[name].name, value: String(PRESETS[preset][name]) });
     }
-  };
-
-  // The test drive chats with what the form holds right now, saved or not.
-  // A setting the model refuses is not in the form (its field is disabled), so
-  // it goes at the API's default, which the request leaves out anyway.
-  const draft = {
-    ...Object.fromEntries(
-      (["instructions", "session_type", "model", "max_tokens"] as const).map((name) => [
-        name,
-        String(fields[name].value ?? ""),
-      ]),
-    ),
-    ...Object.fromEntries(
-      SAMPLING_SETTINGS.map((name) => [
-        name,
-        takes(name) ? String(fields[name].value ?? "") : String(NEUTRAL_SAMPLING[name]),
-      ]),
-    ),
-    reasoning_effort: facts.reasoningEfforts.length > 0 ? String(fields.reasoning_effort.value ?? "") : "",
+    // The fields take their new values on the next render.
+    requestAnimationFrame(refreshShown);
   };
 
   return (
     <div className="grid gap-8 lg:grid-cols-[minmax(0,1fr)_22rem]">
       <FormProvider context={form.context}>
-        <Form method="post" {...getFormProps(form)} className="space-y-8">
+        <Form
+          method="post"
+          {...getFormProps(form)}
+          ref={formRef}
+          onInput={refreshShown}
+          onChange={refreshShown}
+          className="space-y-8"
+        >
           {form.errors ? (
             <div
               role="alert"
@@ -218,12 +222,21 @@ export function AssistantForm({
             <div hidden={facts.sampling.length === 0}>
               <span className={labelClass}>Personality preset</span>
               <p className={hintClass}>Fills the sampling settings below; adjust them freely (Custom).</p>
-              <div className="mt-2 flex flex-wrap gap-2">
+              <div className="mt-2 flex flex-wrap items-center gap-2">
                 {(Object.keys(PRESETS) as PresetName[]).map((preset) => (
-                  <button key={preset} type="button" onClick={() => applyPreset(preset)} className={buttonSecondary}>
+                  <button
+                    key={preset}
+                    type="button"
+                    onClick={() => applyPreset(preset)}
+                    aria-pressed={activePreset === preset}
+                    className={`${buttonSecondary} aria-pressed:border-indigo-600 aria-pressed:bg-indigo-50 dark:aria-pressed:bg-indigo-950`}
+                  >
                     {preset}
                   </button>
                 ))}
+                <span role="status" className="text-sm text-slate-600 dark:text-slate-300">
+                  {`Preset: ${activePreset ?? "Custom"}`}
+                </span>
               </div>
             </div>
             <div className="grid gap-4 sm:grid-cols-2">
@@ -269,9 +282,37 @@ export function AssistantForm({
             }}
           />
         </section>
-        <TestDrive draft={draft} />
+        <TestDrive readDraft={readDraft} />
       </aside>
     </div>
+  );
+}
+
+/**
+ * What the test drive sends: the form's fields as they are now. A setting the
+ * model refuses is not in the form (its field is disabled), so it goes at the
+ * API's default, which the request leaves out anyway.
+ */
+function draftOf(value: (name: string) => string, table: ModelTable): Draft {
+  const facts = describeModel(value("model"), table);
+  return {
+    ...Object.fromEntries(["instructions", "session_type", "model", "max_tokens"].map((name) => [name, value(name)])),
+    ...Object.fromEntries(
+      SAMPLING_SETTINGS.map((name) => [
+        name,
+        facts.sampling.includes(name) ? value(name) : String(NEUTRAL_SAMPLING[name]),
+      ]),
+    ),
+    reasoning_effort: facts.reasoningEfforts.length > 0 ? value("reasoning_effort") : "",
+  };
+}
+
+/** The preset whose every sampling value the fields hold, or null (Custom). */
+function presetOf(draft: Draft): PresetName | null {
+  const names = Object.keys(PRESETS) as PresetName[];
+  return (
+    names.find((preset) => SAMPLING_SETTINGS.every((setting) => Number(draft[setting]) === PRESETS[preset][setting])) ??
+    null
   );
 }
 

@@ -7,8 +7,11 @@ type Turn = { role: "user"; content: string } | { role: "assistant"; reply: Repl
 
 export type Draft = Record<string, string>;
 
-/** Chat with the lab's unsaved settings. Nothing is saved and no session is counted. */
-export function TestDrive({ draft }: { draft: Draft }) {
+/**
+ * Chat with the lab's unsaved settings, read from the form when each message
+ * is sent. Nothing is saved and no session is counted.
+ */
+export function TestDrive({ readDraft }: { readDraft: () => Draft }) {
   const [turns, setTurns] = useState<Turn[]>([]);
   const [input, setInput] = useState("");
   const [problem, setProblem] = useState<string | null>(null);
@@ -22,7 +25,7 @@ export function TestDrive({ draft }: { draft: Draft }) {
     const messages = history.flatMap((turn): { role: "user" | "assistant"; content: string }[] =>
       turn.role === "user" ? [turn] : turn.reply.text ? [{ role: "assistant", content: turn.reply.text }] : [],
     );
-    const result = await send({ mode: "draft", draft, messages });
+    const result = await send({ mode: "draft", draft: readDraft(), messages });
     clear();
     if (result.problem) {
       // Nothing was sent to the model: put the message back to fix and resend.

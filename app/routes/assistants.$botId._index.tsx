@@ -48,12 +48,14 @@ export default function AssistantPage() {
   const [searchParams] = useSearchParams();
   return (
     <main className="mx-auto max-w-3xl px-4 py-8">
-      {searchParams.get("created") ? (
+      {searchParams.get("created") || searchParams.get("saved") ? (
         <div
           role="status"
           className="mb-6 rounded-lg border border-emerald-200 bg-emerald-50 p-4 text-sm text-emerald-900 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-100"
         >
-          Your assistant is ready. Anyone signed in can open it with its link.
+          {searchParams.get("created")
+            ? "Your assistant is ready. Anyone signed in can open it with its link."
+            : "Your changes are saved. New chats use them; chats already started keep the version they began with."}
         </div>
       ) : null}
       <div className="flex items-start gap-4">

@@ -61,7 +61,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const updated = await saveOrKeepForm(submission, () => updateBot(account.caller, bot.id, submission.value));
   if ("kept" in updated) return updated.kept;
   if (!updated.saved) throw new Response("Not found", { status: 404 });
-  throw redirect(`/assistants/${bot.id}`);
+  throw redirect(`/assistants/${bot.id}?saved=1`);
 }
 
 function versionRows(versions: BotVersions) {
@@ -86,6 +86,13 @@ function versionRows(versions: BotVersions) {
   };
 }
 
+/** Which version of each kind is active: changes exactly when a rollback does. */
+function activeVersions(versions: ReturnType<typeof versionRows>): string {
+  return (Object.keys(versions) as (keyof typeof versions)[])
+    .map((kind) => versions[kind].find((version) => version.active)?.id ?? "")
+    .join(":");
+}
+
 const KIND_TITLES = {
   instructions: "Instructions",
   summary: "Summary prompt",
@@ -108,7 +115,10 @@ export default function EditAssistant() {
         the version they began with.
       </p>
       <div className="mt-6">
+        {/* Keyed by the active versions: after "Make active" the form starts again from the version now active,
+            instead of keeping the newer values it was opened with (a later save would bring them back). */}
         <AssistantForm
+          key={activeVersions(versions)}
           models={models}
           modelTable={modelTable}
           defaultValue={defaultValue}

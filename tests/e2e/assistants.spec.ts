@@ -79,7 +79,8 @@ test("create an assistant, share it, edit it with versions, and deactivate it", 
   await page.getByRole("link", { name: "Edit" }).click();
   await page.getByRole("textbox", { name: "Instructions" }).fill("Answer only in haiku, about nature.");
   await page.getByRole("button", { name: "Save changes" }).click();
-  await expect(page).toHaveURL(shareUrl);
+  await expect(page).toHaveURL(`${shareUrl}?saved=1`);
+  await expect(page.getByRole("status")).toContainText("Your changes are saved.");
   await page.getByRole("link", { name: "Edit" }).click();
   const history = page.getByRole("region", { name: "Instructions versions" });
   await expect(history.getByRole("listitem")).toHaveCount(2);

@@ -3,6 +3,9 @@
 // not, refuses what the real API refuses in the real API's words, and fails on
 // demand:
 //
+// GET /__fake/requests lists what it was sent (method, path, body), for
+// browser tests that cannot reach its memory.
+//
 // By API key (for /v1/models and everything else):
 //   sk-fake-rejected…   401 invalid_api_key
 //   sk-fake-stall…      never answers (the client's timeout must fire)
@@ -186,6 +189,14 @@ async function handle(
   requests.push({ method: req.method ?? "GET", path: url.pathname, apiKey, body, at });
 
   if (url.pathname === "/health") return sendJson(res, 200, { ok: true });
+  // For browser tests, which cannot reach this process's memory: what the provider was sent, newest last.
+  if (url.pathname === "/__fake/requests") {
+    return sendJson(
+      res,
+      200,
+      requests.map(({ method, path, body }) => ({ method, path, body })),
+    );
+  }
   if (body === INVALID_JSON) {
     return sendError(res, 400, "We could not parse the JSON body of your request.", "invalid_request_error", null);
   }

@@ -1,0 +1,96 @@
+import { expect, test, type Page } from "@playwright/test";
+import { signIn, visit } from "./helpers";
+
+// The lab as people expect it (issue 11): one set of values for what is
+// shown, test-driven and saved; the preset in force said; a rollback that
+// stays rolled back; a save that says so.
+
+const FAKE = `http://127.0.0.1:${process.env.E2E_FAKE_PORT ?? 4311}`;
+
+type Recorded = { method: string; path: string; body: Record<string, unknown> & { messages?: unknown[] } };
+
+/** The last chat completion the fake provider received that carried `text`. */
+async function providerRequestWith(page: Page, text: string): Promise<Recorded["body"]> {
+  const requests = (await (await page.request.get(`${FAKE}/__fake/requests`)).json()) as Recorded[];
+  const found = requests.findLast(
+    (request) => request.path === "/v1/chat/completions" && JSON.stringify(request.body.messages).includes(text),
+  );
+  expect(found, `the provider received "${text}"`).toBeDefined();
+  return found!.body;
+}
+
+async function fillProfile(page: Page, name: string) {
+  await visit(page, "/assistants/new");
+  await page.getByLabel("Name").fill(name);
+  await page.getByLabel("Tag line").fill("Tries every preset");
+  await page.getByLabel("Description").fill("Made by the lab tests.");
+  await page.getByLabel("Instructions").fill("Answer briefly.");
+}
+
+test("a preset's values are what the fields show, what the test drive sends, and the preset shown", async ({
+  page,
+}) => {
+  await signIn(page);
+  await fillProfile(page, "Preset Tester");
+  const preset = page.getByRole("status").filter({ hasText: "Preset:" });
+
+  await page.getByRole("button", { name: "Creative" }).click();
+  await expect(page.getByLabel("Temperature")).toHaveValue("1.1");
+  await expect(page.getByLabel("Frequency penalty")).toHaveValue("0.5");
+  await expect(page.getByRole("button", { name: "Creative" })).toHaveAttribute("aria-pressed", "true");
+  await expect(preset).toHaveText("Preset: Creative");
+
+  const message = `creative test ${Date.now()}`;
+  await page.getByLabel("Test message").fill(message);
+  await page.getByRole("button", { name: "Send" }).click();
+  await expect(page.getByRole("region", { name: "Test drive" })).toContainText(`Thanks for asking about ${message}`);
+  expect(await providerRequestWith(page, message)).toMatchObject({
+    temperature: 1.1,
+    top_p: 1,
+    frequency_penalty: 0.5,
+    presence_penalty: 0.6,
+  });
+
+  // Typing a value of one's own is Custom, and the test drive sends that value.
+  await page.getByLabel("Temperature").fill("0.35");
+  await expect(preset).toHaveText("Preset: Custom");
+  await expect(page.getByRole("button", { name: "Creative" })).toHaveAttribute("aria-pressed", "false");
+  const custom = `custom test ${Date.now()}`;
+  await page.getByLabel("Test message").fill(custom);
+  await page.getByRole("button", { name: "Send" }).click();
+  await expect(page.getByRole("region", { name: "Test drive" })).toContainText(`Thanks for asking about ${custom}`);
+  expect(await providerRequestWith(page, custom)).toMatchObject({ temperature: 0.35, frequency_penalty: 0.5 });
+});
+
+test("a rollback stays rolled back: a name-only save afterwards keeps the old temperature", async ({ page }) => {
+  await signIn(page);
+  await fillProfile(page, "Rollback Tester");
+  await page.getByRole("button", { name: "Truthful" }).click();
+  await page.getByRole("button", { name: "Create assistant" }).click();
+  await expect(page).toHaveURL(/\?created=1$/);
+  const assistantUrl = page.url().replace(/\?created=1$/, "");
+
+  // Version 2 of the model settings: a new temperature.
+  await visit(page, `${assistantUrl}/edit`);
+  await page.getByLabel("Temperature").fill("1.3");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(page.getByRole("status")).toContainText("Your changes are saved.");
+
+  // Back to version 1: the form shows it at once.
+  await visit(page, `${assistantUrl}/edit`);
+  await page.getByRole("button", { name: "Make model settings version 1 active" }).click();
+  await expect(page.getByLabel("Temperature")).toHaveValue("0.2");
+
+  // Only the name changes; the rolled-back settings stay.
+  await page.getByLabel("Name").fill("Rollback Tester, renamed");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Rollback Tester, renamed" })).toBeVisible();
+  await expect(page.getByText(/temperature 0\.2/)).toBeVisible();
+  await visit(page, `${assistantUrl}/edit`);
+  await expect(page.getByLabel("Temperature")).toHaveValue("0.2");
+  const settings = page.getByRole("region", { name: "Model settings versions" });
+  // No version was added, and version 1 is the active one (it has no "Make active" button).
+  await expect(settings.getByRole("listitem")).toHaveCount(2);
+  const first = settings.getByRole("listitem").filter({ hasText: "Version 1" });
+  await expect(first.getByRole("button", { name: /Make .* active/ })).toHaveCount(0);
+});
