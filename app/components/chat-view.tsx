@@ -81,11 +81,14 @@ export function ChatView({
   session: loaded,
   messages: loadedMessages,
   starterPrompts,
+  ask = null,
   onTitle,
 }: {
   session: SessionView;
   messages: MessageView[];
   starterPrompts: string[];
+  /** A starter prompt to send at once, as a new chat's first message (picked on the assistant's page). */
+  ask?: string | null;
   /** Told when a turn gives the chat its title, for what else on the page names it. */
   onTitle?: (title: string) => void;
 }) {
@@ -149,6 +152,16 @@ export function ChatView({
       submit({ reason: "key_rejected" }, { method: "post", action: "/sign-out" });
     }
   }
+
+  // Sent once: the address drops the prompt first, so a reload cannot send it again.
+  const asked = useRef(false);
+  useEffect(() => {
+    if (asked.current || !ask || loadedMessages.length > 0 || !starterPrompts.includes(ask)) return;
+    asked.current = true;
+    window.history.replaceState(window.history.state, "", window.location.pathname);
+    void turn({ message: ask });
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- only when the chat opens
+  }, []);
 
   const lastAssistant = [...messages].reverse().find((message) => message.role === "assistant");
   const canRetry = !streaming && !session.concluded && messages.at(-1) !== undefined;

@@ -79,6 +79,7 @@ export default function AssistantPage() {
         </div>
       ) : null}
       <Form
+        id="start-chat"
         method="post"
         action={`/assistants/${bot.id}/chat`}
         className="mt-6 flex flex-wrap items-end gap-3 rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900"
@@ -109,8 +110,17 @@ export default function AssistantPage() {
           <h2 className="text-sm font-semibold">Try asking</h2>
           <ul className="mt-2 flex flex-wrap gap-2">
             {bot.starter_prompts.map((prompt) => (
-              <li key={prompt} className="rounded-full border border-slate-300 px-3 py-1 text-sm dark:border-slate-700">
-                {prompt}
+              <li key={prompt}>
+                {/* Starts a chat (with the model picked above) whose first message is this prompt. */}
+                <button
+                  type="submit"
+                  form="start-chat"
+                  name="starter"
+                  value={prompt}
+                  className="rounded-full border border-indigo-300 px-3 py-1 text-sm hover:bg-indigo-50 dark:border-indigo-700 dark:hover:bg-indigo-950"
+                >
+                  {prompt}
+                </button>
               </li>
             ))}
           </ul>

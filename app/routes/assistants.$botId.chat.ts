@@ -10,7 +10,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const account = await requireAccount(request);
   const bot = await getOpenableBot(params.botId!);
   if (!bot) throw new Response("Not found", { status: 404 });
-  const picked = (await readForm(request, { fields: ["model"] })).get("model");
+  const form = await readForm(request, { fields: ["model", "starter"] });
+  const picked = form.get("model");
+  const starter = form.get("starter");
   const choice = chatModelFor(
     bot.modelConfig.config.model,
     account.user.chat_models,
@@ -23,7 +25,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
     model: choice.model,
     modelFallbackFrom: choice.fallbackFrom,
   });
-  throw redirect(`/sessions/${sessionId}`);
+  // A starter prompt picked on the assistant's page is the chat's first message (the chat page sends it).
+  const ask = typeof starter === "string" && bot.starter_prompts.includes(starter) ? starter : null;
+  throw redirect(ask ? `/sessions/${sessionId}?ask=${encodeURIComponent(ask)}` : `/sessions/${sessionId}`);
 }
 
 export function loader({ params }: { params: { botId?: string } }) {

@@ -1,5 +1,5 @@
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import { useLoaderData, useSearchParams } from "@remix-run/react";
 import { useState } from "react";
 import { z } from "zod";
 import { ChatView } from "~/components/chat-view";
@@ -102,6 +102,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function SessionPage() {
   const { session, messages, starterPrompts, modelNotes, recentChats } = useLoaderData<typeof loader>();
+  // A starter prompt picked on the assistant's page, to send as the chat's first message.
+  const [searchParams] = useSearchParams();
   // The chat's first message names it; the sidebar says so at once, as the page does not reload for it.
   const [named, setNamed] = useState<{ id: string; title: string } | null>(null);
   const chats = recentChats.map((chat) => (chat.id === named?.id ? { ...chat, title: named.title } : chat));
@@ -119,6 +121,7 @@ export default function SessionPage() {
           session={session}
           messages={messages}
           starterPrompts={starterPrompts}
+          ask={searchParams.get("ask")}
           onTitle={(title) => setNamed({ id: session.id, title })}
         />
       </div>

@@ -94,3 +94,20 @@ test("a rollback stays rolled back: a name-only save afterwards keeps the old te
   const first = settings.getByRole("listitem").filter({ hasText: "Version 1" });
   await expect(first.getByRole("button", { name: /Make .* active/ })).toHaveCount(0);
 });
+
+test("a starter prompt on an assistant's page starts a chat with it, and a reload does not send it again", async ({
+  page,
+}) => {
+  await signIn(page);
+  await visit(page, "/assistants/showcase-patient-tutor");
+  await page.getByRole("button", { name: "Why is the sky blue?" }).click();
+  await expect(page).toHaveURL(/\/sessions\/[\w-]+$/);
+  const conversation = page.getByRole("list", { name: "Conversation" });
+  await expect(conversation).toContainText("Thanks for asking about Why is the sky blue?");
+  await expect(page.getByRole("button", { name: "Send" })).toBeVisible();
+
+  await page.reload();
+  await expect(conversation).toContainText("Thanks for asking about Why is the sky blue?");
+  // One question and its answer: the prompt was not sent a second time.
+  await expect(conversation.locator(":scope > li")).toHaveCount(2);
+});
