@@ -10,8 +10,16 @@ export function sessionsLabel(count: number): string {
   return `${count.toLocaleString("en-US")} session${count === 1 ? "" : "s"}`;
 }
 
-/** A gallery card. Without `href` it is the lab's live preview. */
-export function AssistantCard({ bot, action }: { bot: CardBot; action?: React.ReactNode }) {
+/** A gallery card; without an id it is the lab's live preview. `footer` spans the card under its action. */
+export function AssistantCard({
+  bot,
+  action,
+  footer,
+}: {
+  bot: CardBot;
+  action?: React.ReactNode;
+  footer?: React.ReactNode;
+}) {
   return (
     <article className="flex h-full flex-col rounded-xl border border-slate-200 bg-white p-5 shadow-sm dark:border-slate-800 dark:bg-slate-900">
       <div className="flex items-start gap-3">
@@ -36,6 +44,7 @@ export function AssistantCard({ bot, action }: { bot: CardBot; action?: React.Re
         <span className="text-xs text-slate-500 dark:text-slate-400">{sessionsLabel(bot.sessions_started)}</span>
         {action}
       </div>
+      {footer ? <div className="mt-4 border-t border-slate-200 pt-4 dark:border-slate-800">{footer}</div> : null}
     </article>
   );
 }

@@ -125,11 +125,7 @@ function Showcased({ page, signedIn }: { page: NonNullable<LoaderData["page"]>; 
                 bot={bot}
                 action={
                   signedIn ? (
-                    <Form method="post" action={`/assistants/${bot.id}/chat`}>
-                      <button type="submit" className={buttonPrimary} aria-label={`Start chat with ${bot.name}`}>
-                        Start chat
-                      </button>
-                    </Form>
+                    <StartChat bot={bot} />
                   ) : (
                     <Link
                       to={`/?redirectTo=${encodeURIComponent(`/assistants/${bot.id}`)}`}
@@ -163,6 +159,16 @@ function Showcased({ page, signedIn }: { page: NonNullable<LoaderData["page"]>; 
   );
 }
 
+function StartChat({ bot }: { bot: { id: string; name: string } }) {
+  return (
+    <Form method="post" action={`/assistants/${bot.id}/chat`}>
+      <button type="submit" className={buttonPrimary} aria-label={`Start chat with ${bot.name}`}>
+        Start chat
+      </button>
+    </Form>
+  );
+}
+
 function Mine({ bots, origin }: { bots: NonNullable<LoaderData["own"]>; origin: string }) {
   const active = bots.filter((bot) => bot.is_active);
   const inactive = bots.filter((bot) => !bot.is_active);
@@ -176,12 +182,13 @@ function Mine({ bots, origin }: { bots: NonNullable<LoaderData["own"]>; origin: 
           </Link>
         </div>
       ) : (
-        <ul className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
+        <ul className="grid gap-6 md:grid-cols-2">
           {active.map((bot) => (
             <li key={bot.id}>
               <AssistantCard
                 bot={bot}
-                action={<ShareLink url={`${origin}/assistants/${bot.id}`} label={`Share link for ${bot.name}`} />}
+                action={<StartChat bot={bot} />}
+                footer={<ShareLink url={`${origin}/assistants/${bot.id}`} label={`Share link for ${bot.name}`} />}
               />
             </li>
           ))}

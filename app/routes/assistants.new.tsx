@@ -8,6 +8,7 @@ import { ASSISTANT_FORM, assistantFormValues, labModelTable, labSchema } from "~
 import { saveOrKeepForm } from "~/utils/form-outage.server";
 import { readForm } from "~/utils/request-body.server";
 import { requireAccount } from "~/identity/sign-in.server";
+import { LIMITS } from "~/schemas/assistant";
 
 export const meta: MetaFunction = () => [{ title: "The lab · Assistant Lab" }];
 
@@ -19,9 +20,17 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return {
     models: account.user.chat_models,
     modelTable: labModelTable(),
-    defaultValue: assistantFormValues(account.user.chat_models, source),
+    defaultValue: source
+      ? { ...assistantFormValues(account.user.chat_models, source), name: copyName(source.name) }
+      : assistantFormValues(account.user.chat_models),
     duplicateOf: source?.name ?? null,
   };
+}
+
+/** A duplicate's name says it is a copy, within the name's limit. */
+function copyName(name: string): string {
+  const suffix = " (copy)";
+  return `${name.slice(0, LIMITS.name - suffix.length)}${suffix}`;
 }
 
 export async function action({ request }: ActionFunctionArgs) {

@@ -111,3 +111,16 @@ test("a starter prompt on an assistant's page starts a chat with it, and a reloa
   // One question and its answer: the prompt was not sent a second time.
   await expect(conversation.locator(":scope > li")).toHaveCount(2);
 });
+
+test("a duplicate is named as a copy; one's own assistants each have a Start chat", async ({ page }) => {
+  await signIn(page);
+  await visit(page, "/assistants/new?from=showcase-patient-tutor");
+  await expect(page.getByLabel("Name")).toHaveValue("Patient Tutor (copy)");
+  await page.getByRole("button", { name: "Create assistant" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Patient Tutor (copy)" })).toBeVisible();
+
+  await visit(page, "/assistants?tab=mine");
+  await page.getByRole("button", { name: "Start chat with Patient Tutor (copy)" }).click();
+  await expect(page).toHaveURL(/\/sessions\/[\w-]+$/);
+  await expect(page.getByText("Patient Tutor (copy) ·")).toBeVisible();
+});
