@@ -48,6 +48,7 @@ export function assistantFormValues(models: string[], bot?: BotWithActive | null
     tag_line: bot?.tag_line ?? "",
     description: bot?.description ?? "",
     instructions: bot?.instructions.message ?? "",
+    instructions_visible: bot?.instructions_visible ? "on" : "",
     summary_prompt: bot?.summary.message ?? DEFAULT_SUMMARY_PROMPT,
     session_type: String(bot?.session_type ?? 2),
     model: config.model,

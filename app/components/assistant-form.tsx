@@ -139,6 +139,11 @@ export function AssistantForm({
               rows={8}
               hint="The system prompt: who the assistant is, how it answers, what it avoids."
             />
+            <CheckboxField
+              label="Let others read them"
+              name={fields.instructions_visible.name}
+              hint="Ticked: anyone who opens the assistant reads the instructions above and gets them in a duplicate. Unticked: only you do; they still drive every chat."
+            />
             <TextArea
               label="Summary prompt"
               name={fields.summary_prompt.name}
@@ -320,6 +325,21 @@ function presetOf(draft: Draft): PresetName | null {
 // they re-render as the person types. They take a field's name: a plain
 // string is every FieldName, whatever the schema says the field holds.
 type Name = string;
+
+function CheckboxField({ label, name, hint }: { label: string; name: Name; hint: string }) {
+  const [field] = useField(name);
+  return (
+    <div className="flex gap-3">
+      <input {...getInputProps(field, { type: "checkbox" })} className="mt-1" />
+      <div>
+        <label htmlFor={field.id} className={labelClass}>
+          {label}
+        </label>
+        <p className={hintClass}>{hint}</p>
+      </div>
+    </div>
+  );
+}
 
 function FieldError({ name }: { name: Name }) {
   const [field] = useField(name);

@@ -88,12 +88,23 @@ function toBot(snapshot: DocumentSnapshot): Bot {
     sessions_started: data.sessions_started ?? 0,
     sessions_ended: data.sessions_ended ?? 0,
     starter_prompts: data.starter_prompts ?? [],
+    // GPT Lab's bots have no such field: their prompts were private, and stay so.
+    instructions_visible: data.instructions_visible === true,
   };
 }
 
 /** The profile's fields of a bot or of the lab's input: exactly the schema's, whatever else it carries. */
 function profileFields(source: AssistantProfile): AssistantProfile {
   return Object.fromEntries(PROFILE_FIELDS.map((field) => [field, source[field]])) as AssistantProfile;
+}
+
+/**
+ * The bot's instructions and summary prompt as `caller` may see them: its
+ * creator always; anyone else only when the creator shows them (null otherwise).
+ */
+export function promptsFor(caller: Caller, bot: BotWithActive): { instructions: string; summary: string } | null {
+  if (bot.creator_user_id !== caller.userId && !bot.instructions_visible) return null;
+  return { instructions: bot.instructions.message, summary: bot.summary.message };
 }
 
 /** What pages show of a bot: its profile and counters, as plain data that serializes to the browser. */

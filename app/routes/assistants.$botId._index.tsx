@@ -6,7 +6,7 @@ import { ModelNotes } from "~/components/model-notes";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { ShareLink } from "~/components/share-link";
 import { buttonDanger, buttonPrimary, buttonSecondary } from "~/components/ui";
-import { botSummary, getOpenableBot } from "~/models/bots.server";
+import { botSummary, getOpenableBot, promptsFor } from "~/models/bots.server";
 import { SESSION_TYPES } from "~/schemas/assistant";
 import { requireAccount } from "~/identity/sign-in.server";
 import { fallbackModel, leftOutNote, leftOutSettings, settingsSummary } from "~/provider/models";
@@ -26,6 +26,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const fallback = fallbackModel(model, account.user.chat_models, modelTable());
   return {
     bot: botSummary(bot),
+    // Only what this person may see goes to the page at all, so hidden instructions are not in its HTML either.
+    instructions: promptsFor(account.caller, bot)?.instructions ?? null,
     model,
     settings: settingsSummary(config, facts),
     modelNotes: [
@@ -43,7 +45,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export default function AssistantPage() {
-  const { bot, model, settings, modelNotes, chatModels, defaultModel, shareUrl, isCreator, isOperator } =
+  const { bot, instructions, model, settings, modelNotes, chatModels, defaultModel, shareUrl, isCreator, isOperator } =
     useLoaderData<typeof loader>();
   const [searchParams] = useSearchParams();
   return (
@@ -70,6 +72,19 @@ export default function AssistantPage() {
         </div>
       </div>
       {bot.description ? <p className="mt-6 whitespace-pre-wrap">{bot.description}</p> : null}
+      {instructions !== null ? (
+        <section aria-labelledby="instructions-title" className="mt-6">
+          <h2 id="instructions-title" className="text-sm font-semibold">
+            Instructions{" "}
+            <span className="font-normal text-slate-600 dark:text-slate-300">
+              {bot.instructions_visible ? "(shown to everyone)" : "(only you see them)"}
+            </span>
+          </h2>
+          <p className="mt-2 whitespace-pre-wrap rounded-lg bg-slate-100 p-3 text-sm dark:bg-slate-900">
+            {instructions}
+          </p>
+        </section>
+      ) : null}
       <p className="mt-4 text-sm text-slate-600 dark:text-slate-300">
         <span className="font-medium">Model settings:</span> {model} · {settings}
       </p>

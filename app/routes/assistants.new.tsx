@@ -3,7 +3,9 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { AssistantForm } from "~/components/assistant-form";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
-import { createBot, getOpenableBot } from "~/models/bots.server";
+import { createBot, getOpenableBot, promptsFor, type BotWithActive } from "~/models/bots.server";
+import type { Caller } from "~/models/caller";
+import type { AssistantFormValues } from "~/schemas/assistant";
 import { ASSISTANT_FORM, assistantFormValues, labModelTable, labSchema } from "~/components/assistant-form.server";
 import { saveOrKeepForm } from "~/utils/form-outage.server";
 import { readForm } from "~/utils/request-body.server";
@@ -21,10 +23,19 @@ export async function loader({ request }: LoaderFunctionArgs) {
     models: account.user.chat_models,
     modelTable: labModelTable(),
     defaultValue: source
-      ? { ...assistantFormValues(account.user.chat_models, source), name: copyName(source.name) }
+      ? duplicateValues(account.caller, account.user.chat_models, source)
       : assistantFormValues(account.user.chat_models),
     duplicateOf: source?.name ?? null,
+    promptsHidden: source !== null && promptsFor(account.caller, source) === null,
   };
+}
+
+/** A duplicate: named as a copy, and without the instructions its creator keeps private. */
+function duplicateValues(caller: Caller, models: string[], source: BotWithActive): AssistantFormValues {
+  const values = { ...assistantFormValues(models, source), name: copyName(source.name) };
+  if (promptsFor(caller, source)) return values;
+  const blank = assistantFormValues(models);
+  return { ...values, instructions: "", summary_prompt: blank.summary_prompt, instructions_visible: "" };
 }
 
 /** A duplicate's name says it is a copy, within the name's limit. */
@@ -45,14 +56,14 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export default function Lab() {
-  const { models, modelTable, defaultValue, duplicateOf } = useLoaderData<typeof loader>();
+  const { models, modelTable, defaultValue, duplicateOf, promptsHidden } = useLoaderData<typeof loader>();
   const lastResult = useActionData<typeof action>();
   return (
     <main className="mx-auto max-w-6xl px-4 py-8">
       <h1 className="text-2xl font-semibold">The lab</h1>
       <p className="mt-1 text-slate-600 dark:text-slate-300">
         {duplicateOf
-          ? `A copy of ${duplicateOf}, yours to change. Nothing is saved until you create it.`
+          ? `A copy of ${duplicateOf}, yours to change. ${promptsHidden ? "Its creator keeps its instructions private: write your own. " : ""}Nothing is saved until you create it.`
           : "Design an assistant, try it in the test drive, then create it and share its link."}
       </p>
       <div className="mt-6">

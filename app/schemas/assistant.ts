@@ -185,6 +185,8 @@ function assistantFields(models: readonly string[]) {
     summary_prompt: optionalText("the summary prompt", LIMITS.summaryPrompt).transform(
       (value) => value || DEFAULT_SUMMARY_PROMPT,
     ),
+    // A checkbox: "on" when ticked, absent when not. Left out, the instructions stay private, as GPT Lab kept them.
+    instructions_visible: z.preprocess((value) => value === "on" || value === true, z.boolean()),
     session_type: z.coerce
       .number({ error: "Choose brainstorming or coaching." })
       .pipe(z.union([z.literal(2), z.literal(3)], { error: "Choose brainstorming or coaching." })),
@@ -216,7 +218,14 @@ export function assistantSchema(
 export type AssistantInput = z.infer<ReturnType<typeof assistantSchema>>;
 
 /** The fields of an assistant's profile (the bot document itself); the rest are its versions. */
-export const PROFILE_FIELDS = ["name", "tag_line", "description", "session_type", "starter_prompts"] as const;
+export const PROFILE_FIELDS = [
+  "name",
+  "tag_line",
+  "description",
+  "instructions_visible",
+  "session_type",
+  "starter_prompts",
+] as const;
 
 /** An assistant's profile as the lab saves it and pages show it. */
 export type AssistantProfile = Pick<AssistantInput, (typeof PROFILE_FIELDS)[number]>;

@@ -1,12 +1,13 @@
-import { Timestamp } from "firebase-admin/firestore";
+import { FieldValue, Timestamp } from "firebase-admin/firestore";
 import { describe, expect, test } from "vitest";
-import { getOpenableBot, listOwnBots } from "~/models/bots.server";
+import { createBot, getOpenableBot, listOwnBots, promptsFor, updateBot } from "~/models/bots.server";
 import { action as statusAction } from "~/routes/assistants.$botId.status";
 import { action as editAction, loader as editLoader } from "~/routes/assistants.$botId.edit";
 import { loader as botLoader } from "~/routes/assistants.$botId._index";
 import { action as newAction, loader as newLoader } from "~/routes/assistants.new";
 import { DEFAULT_SUMMARY_PROMPT } from "~/schemas/assistant";
 import { db } from "~/utils/db.server";
+import { assistantInput } from "../setup/assistant-input";
 import { run, signedInPerson, type Person } from "../setup/people";
 
 const validFields = {
@@ -54,6 +55,7 @@ describe("creating an assistant", () => {
         "created_date",
         "creator_user_id",
         "description",
+        "instructions_visible",
         "is_active",
         "last_modified_date",
         "name",
@@ -173,9 +175,11 @@ describe("sharing and duplicating", () => {
     const lab = await run(() =>
       newLoader({ request: other.request(`/assistants/new?from=${botId}`), params: {}, context: {} }),
     );
+    // Named as a copy; its instructions stay with their creator, who did not show them.
     expect(lab.data).toMatchObject({
       duplicateOf: "Math Tutor",
-      defaultValue: { name: "Math Tutor", instructions: "You are a patient maths tutor.", temperature: "0.7" },
+      promptsHidden: true,
+      defaultValue: { name: "Math Tutor (copy)", instructions: "", temperature: "0.7" },
     });
   });
 
@@ -479,5 +483,28 @@ describe("reasoning models in the lab", () => {
     expect(page.data).toMatchObject({
       defaultValue: { model: "gpt-4o-mini", reasoning_effort: "", temperature: "0.7" },
     });
+  });
+});
+
+describe("who may read an assistant's instructions", () => {
+  test("its creator always; others only when shown; a bot without the field (GPT Lab's) keeps them private", async () => {
+    const [creator, other] = await Promise.all([signedInPerson(), signedInPerson()]);
+    const botId = await createBot(creator.caller, assistantInput({ instructions: "Keep it secret." }));
+    const bot = (await getOpenableBot(botId))!;
+    expect(bot.instructions_visible).toBe(false);
+    expect(promptsFor(creator.caller, bot)?.instructions).toBe("Keep it secret.");
+    expect(promptsFor(other.caller, bot)).toBeNull();
+
+    await updateBot(
+      creator.caller,
+      botId,
+      assistantInput({ instructions: "Keep it secret.", instructions_visible: "on" }),
+    );
+    expect(promptsFor(other.caller, (await getOpenableBot(botId))!)?.instructions).toBe("Keep it secret.");
+
+    // A bot as GPT Lab writes it has no instructions_visible at all.
+    await db().collection("bots").doc(botId).update({ instructions_visible: FieldValue.delete() });
+    const legacy = (await getOpenableBot(botId))!;
+    expect(promptsFor(other.caller, legacy)).toBeNull();
   });
 });
