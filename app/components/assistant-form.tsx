@@ -276,7 +276,9 @@ export function AssistantForm({
 
       <aside className="space-y-6 lg:sticky lg:top-4 lg:self-start">
         <section aria-label="Preview">
-          <h2 className="mb-2 text-sm font-semibold uppercase tracking-wide text-slate-500">Preview</h2>
+          <h2 className="mb-2 text-sm font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400">
+            Preview
+          </h2>
           <AssistantCard
             bot={{
               id: "",

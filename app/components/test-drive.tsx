@@ -44,9 +44,13 @@ export function TestDrive({ readDraft }: { readDraft: () => Draft }) {
       className="rounded-xl border border-slate-200 bg-white p-4 dark:border-slate-800 dark:bg-slate-900"
     >
       <div className="flex items-center justify-between">
-        <h2 className="text-sm font-semibold uppercase tracking-wide text-slate-500">Test drive</h2>
+        <h2 className="text-sm font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400">Test drive</h2>
         {turns.length > 0 && !streaming ? (
-          <button type="button" onClick={() => setTurns([])} className="text-xs text-slate-500 underline">
+          <button
+            type="button"
+            onClick={() => setTurns([])}
+            className="text-xs text-slate-600 underline dark:text-slate-400"
+          >
             Clear
           </button>
         ) : null}

@@ -146,7 +146,7 @@ export default function EditAssistant() {
                           </span>
                         ) : null}
                       </span>
-                      <time dateTime={version.created} className="text-xs text-slate-500">
+                      <time dateTime={version.created} className="text-xs text-slate-600 dark:text-slate-400">
                         {version.created.slice(0, 16).replace("T", " ")}
                       </time>
                     </div>

@@ -78,23 +78,12 @@ const PAGES: { name: string; signedIn: boolean; open: (page: Page, scheme: Schem
   { name: "a 404 signed in", signedIn: true, open: (page) => visit(page, "/no-such-page") },
 ];
 
-// Violations in pages that other branches are rewriting now (issue 11); each
-// entry comes off when that branch fixes it, and the test then says so by failing.
-const KNOWN: Record<Scheme, Record<string, string>> = {
-  light: {},
-  dark: {
-    "the lab": "color-contrast: the preview's and test drive's small headings",
-    "an assistant's edit page": "color-contrast: the preview's heading and the versions' times",
-  },
-};
-
 for (const scheme of ["light", "dark"] as const) {
   test.describe(`in ${scheme} mode`, () => {
     test.use({ colorScheme: scheme });
 
     for (const { name, signedIn, open } of PAGES) {
       test(`${name} has no serious or critical accessibility violations`, async ({ page }) => {
-        test.fail(name in KNOWN[scheme], KNOWN[scheme][name]);
         if (signedIn) await signIn(page);
         await open(page, scheme);
         expect(await seriousViolations(page)).toEqual([]);
