@@ -32,6 +32,7 @@ import {
 import { NEUTRAL_SAMPLING, SAMPLING_LABELS, SAMPLING_SETTINGS, type SamplingSetting } from "~/schemas/model-settings";
 import { AssistantCard } from "./assistant-card";
 import { TestDrive, type Draft } from "./test-drive";
+import { useLabDraft } from "./use-lab-draft";
 import { buttonPrimary, buttonSecondary, errorClass, hintClass, inputClass, labelClass } from "./ui";
 
 export type { AssistantFormValues };
@@ -55,7 +56,10 @@ export function AssistantForm({
   defaultValue,
   lastResult,
   submitLabel,
+  draftKey,
 }: {
+  /** Where this page keeps its draft in the browser (see useLabDraft). */
+  draftKey: string;
   models: string[];
   modelTable: ModelTable;
   defaultValue: AssistantFormValues;
@@ -91,7 +95,18 @@ export function AssistantForm({
   const [shown, setShown] = useState<Draft>(() =>
     draftOf((name) => String(defaultValue[name as keyof AssistantFormValues] ?? ""), table),
   );
-  const refreshShown = () => setShown(readDraft());
+  const { changed } = useLabDraft(draftKey, {
+    read: () => parseWithZod(new FormData(formRef.current!), { schema }).payload,
+    restore: (values) => {
+      // The whole form at once (no field name): conform types that value loosely.
+      form.update({ value: values as never });
+      requestAnimationFrame(() => setShown(readDraft()));
+    },
+  });
+  const refreshShown = () => {
+    setShown(readDraft());
+    changed();
+  };
   const activePreset = presetOf(shown);
 
   const applyPreset = (preset: PresetName) => {

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from "react";
+import { readStored, writeStored } from "./stored-draft";
 
-const draftKey = (sessionId: string) => `assistant-lab:draft:${sessionId}`;
+const draftKey = (sessionId: string) => `draft:${sessionId}`;
 
 /**
  * The message box's text for one chat, kept in this browser until it is sent,
@@ -10,7 +11,7 @@ export function useDraft(sessionId: string): [string, (value: string) => void] {
   const [draft, setDraftState] = useState("");
 
   useEffect(() => {
-    const saved = readDraft(sessionId);
+    const saved = readStored(draftKey(sessionId));
     // Only the browser has localStorage: restored after hydration.
     if (saved) setDraftState(saved);
   }, [sessionId]);
@@ -18,27 +19,9 @@ export function useDraft(sessionId: string): [string, (value: string) => void] {
   const setDraft = useCallback(
     (value: string) => {
       setDraftState(value);
-      writeDraft(sessionId, value);
+      writeStored(draftKey(sessionId), value);
     },
     [sessionId],
   );
   return [draft, setDraft];
-}
-
-// Storage can be full or switched off; the draft then lives only as long as the page.
-function readDraft(sessionId: string): string | null {
-  try {
-    return localStorage.getItem(draftKey(sessionId));
-  } catch {
-    return null;
-  }
-}
-
-function writeDraft(sessionId: string, value: string) {
-  try {
-    if (value.trim()) localStorage.setItem(draftKey(sessionId), value);
-    else localStorage.removeItem(draftKey(sessionId));
-  } catch {
-    // See readDraft.
-  }
 }

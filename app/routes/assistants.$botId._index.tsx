@@ -1,5 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { useEffect } from "react";
+import { forgetLabDrafts } from "~/components/use-lab-draft";
 import { sessionsLabel } from "~/components/assistant-card";
 import { Avatar } from "~/components/avatar";
 import { ModelNotes } from "~/components/model-notes";
@@ -48,6 +50,13 @@ export default function AssistantPage() {
   const { bot, instructions, model, settings, modelNotes, chatModels, defaultModel, shareUrl, isCreator, isOperator } =
     useLoaderData<typeof loader>();
   const [searchParams] = useSearchParams();
+  const created = searchParams.get("created") !== null;
+  const saved = searchParams.get("saved") !== null;
+  // The save landed: the lab's draft for it is done with.
+  useEffect(() => {
+    if (created) forgetLabDrafts(null);
+    if (saved) forgetLabDrafts(bot.id);
+  }, [created, saved, bot.id]);
   return (
     <main className="mx-auto max-w-3xl px-4 py-8">
       {searchParams.get("created") || searchParams.get("saved") ? (

@@ -3,6 +3,7 @@ import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type 
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { AssistantForm } from "~/components/assistant-form";
+import { labDraftKey } from "~/components/use-lab-draft";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { buttonSecondary } from "~/components/ui";
 import { activateVersion, getOwnBot, listVersions, updateBot, type BotVersions } from "~/models/bots.server";
@@ -119,6 +120,7 @@ export default function EditAssistant() {
             instead of keeping the newer values it was opened with (a later save would bring them back). */}
         <AssistantForm
           key={activeVersions(versions)}
+          draftKey={labDraftKey(id, activeVersions(versions))}
           models={models}
           modelTable={modelTable}
           defaultValue={defaultValue}

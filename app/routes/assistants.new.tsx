@@ -2,6 +2,7 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import { data, redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
 import { useActionData, useLoaderData } from "@remix-run/react";
 import { AssistantForm } from "~/components/assistant-form";
+import { labDraftKey } from "~/components/use-lab-draft";
 import { GeneralErrorBoundary } from "~/components/error-boundary";
 import { createBot, getOpenableBot, promptsFor, type BotWithActive } from "~/models/bots.server";
 import type { Caller } from "~/models/caller";
@@ -68,6 +69,7 @@ export default function Lab() {
       </p>
       <div className="mt-6">
         <AssistantForm
+          draftKey={labDraftKey(null, duplicateOf ?? "")}
           models={models}
           modelTable={modelTable}
           defaultValue={defaultValue}

@@ -124,3 +124,44 @@ test("a duplicate is named as a copy; one's own assistants each have a Start cha
   await expect(page).toHaveURL(/\/sessions\/[\w-]+$/);
   await expect(page.getByText("Patient Tutor (copy) ·")).toBeVisible();
 });
+
+test("a lab draft survives leaving and coming back; leaving with unsaved changes asks first", async ({ page }) => {
+  await signIn(page);
+  await visit(page, "/assistants/new");
+  await page.getByLabel("Name").fill("Draft Keeper");
+  await page.getByLabel("Instructions").fill("Remember me.");
+  await page.getByRole("button", { name: "Creative" }).click();
+  await expect(page.getByLabel("Temperature")).toHaveValue("1.1");
+
+  // Asked, and staying: nothing moves.
+  const questions: string[] = [];
+  page.once("dialog", (dialog) => {
+    questions.push(dialog.message());
+    void dialog.dismiss();
+  });
+  await page.getByRole("link", { name: "History" }).click();
+  await expect.poll(() => questions).toHaveLength(1);
+  expect(questions[0]).toContain("Your changes are not saved");
+  await expect(page).toHaveURL(/\/assistants\/new$/);
+  await expect(page.getByLabel("Name")).toHaveValue("Draft Keeper");
+
+  // Asked, and leaving; coming back finds the draft.
+  page.once("dialog", (dialog) => void dialog.accept());
+  await page.getByRole("link", { name: "History" }).click();
+  await expect(page).toHaveURL(/\/sessions$/);
+  await visit(page, "/assistants/new");
+  await expect(page.getByLabel("Name")).toHaveValue("Draft Keeper");
+  await expect(page.getByLabel("Instructions")).toHaveValue("Remember me.");
+  await expect(page.getByLabel("Temperature")).toHaveValue("1.1");
+  await expect(page.getByRole("status").filter({ hasText: "Preset:" })).toHaveText("Preset: Creative");
+
+  // Saved, the draft is done with.
+  await page.getByLabel("Tag line").fill("Keeps drafts");
+  await page.getByRole("button", { name: "Create assistant" }).click();
+  await expect(page).toHaveURL(/\?created=1$/);
+  await visit(page, "/assistants/new");
+  await expect(page.getByLabel("Name")).toHaveValue("");
+  // Nothing unsaved: leaving asks nothing.
+  await page.getByRole("link", { name: "History" }).click();
+  await expect(page).toHaveURL(/\/sessions$/);
+});
