@@ -28,3 +28,19 @@ export async function startChat(page: Page, assistant = "Patient Tutor") {
   await page.locator("html[data-hydrated]").waitFor({ state: "attached" });
   return page.url();
 }
+
+const FAKE_PROVIDER = `http://127.0.0.1:${process.env.E2E_FAKE_PORT ?? 4311}`;
+
+/** A chat completion as the fake provider received it. */
+export type ProviderRequest = Record<string, unknown> & { messages: { role: string; content: unknown }[] };
+
+/** The last chat completion the fake provider received whose messages carry `text`. */
+export async function providerRequestWith(page: Page, text: string): Promise<ProviderRequest> {
+  type Recorded = { path: string; body: ProviderRequest };
+  const requests = (await (await page.request.get(`${FAKE_PROVIDER}/__fake/requests`)).json()) as Recorded[];
+  const found = requests.findLast(
+    (request) => request.path === "/v1/chat/completions" && JSON.stringify(request.body.messages).includes(text),
+  );
+  expect(found, `the provider received "${text}"`).toBeDefined();
+  return found!.body;
+}

@@ -1,20 +1,8 @@
-import { expect, test, type Page } from "@playwright/test";
-import { signIn, visit } from "./helpers";
+import { expect, test } from "@playwright/test";
+import { providerRequestWith, signIn, visit } from "./helpers";
 
 // Creators choose whether others see an assistant's instructions (GPT Lab kept
 // them private, and so does a new assistant unless its creator shows them).
-
-const FAKE = `http://127.0.0.1:${process.env.E2E_FAKE_PORT ?? 4311}`;
-
-async function providerSystemMessages(page: Page, text: string): Promise<string[]> {
-  type Recorded = { path: string; body: { messages?: { role: string; content: unknown }[] } };
-  const requests = (await (await page.request.get(`${FAKE}/__fake/requests`)).json()) as Recorded[];
-  const sent = requests.findLast(
-    (request) => request.path === "/v1/chat/completions" && JSON.stringify(request.body.messages).includes(text),
-  );
-  expect(sent, `the provider received "${text}"`).toBeDefined();
-  return sent!.body.messages!.filter((message) => message.role === "system").map((message) => String(message.content));
-}
 
 test("hidden instructions stay off another person's page, its HTML and their duplicate, and still drive the chat", async ({
   page,
@@ -55,7 +43,10 @@ test("hidden instructions stay off another person's page, its HTML and their dup
   await other.getByLabel("Message").fill(question);
   await other.getByLabel("Message").press("Enter");
   await expect(other.getByRole("list", { name: "Conversation" })).toContainText(`Thanks for asking about ${question}`);
-  expect(await providerSystemMessages(other, question)).toContain(secret);
+  const sent = await providerRequestWith(other, question);
+  expect(sent.messages.filter((message) => message.role === "system").map((message) => message.content)).toContain(
+    secret,
+  );
   expect(await other.content()).not.toContain("Captain Nemo");
 
   // Shown by its creator, everyone sees them.

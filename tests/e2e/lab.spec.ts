@@ -1,23 +1,9 @@
 import { expect, test, type Page } from "@playwright/test";
-import { signIn, visit } from "./helpers";
+import { providerRequestWith, signIn, visit } from "./helpers";
 
 // The lab as people expect it (issue 11): one set of values for what is
 // shown, test-driven and saved; the preset in force said; a rollback that
 // stays rolled back; a save that says so.
-
-const FAKE = `http://127.0.0.1:${process.env.E2E_FAKE_PORT ?? 4311}`;
-
-type Recorded = { method: string; path: string; body: Record<string, unknown> & { messages?: unknown[] } };
-
-/** The last chat completion the fake provider received that carried `text`. */
-async function providerRequestWith(page: Page, text: string): Promise<Recorded["body"]> {
-  const requests = (await (await page.request.get(`${FAKE}/__fake/requests`)).json()) as Recorded[];
-  const found = requests.findLast(
-    (request) => request.path === "/v1/chat/completions" && JSON.stringify(request.body.messages).includes(text),
-  );
-  expect(found, `the provider received "${text}"`).toBeDefined();
-  return found!.body;
-}
 
 async function fillProfile(page: Page, name: string) {
   await visit(page, "/assistants/new");
