@@ -31,6 +31,16 @@ export default defineConfig({
       ],
     },
   },
+  // Every spec on a desktop screen; the lab's and the assistant page's also on a phone's (a spec that
+  // needs both sizes in one test, like the chat's, sets its own).
+  projects: [
+    { name: "desktop", use: { viewport: { width: 1280, height: 800 } } },
+    {
+      name: "phone",
+      use: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true },
+      testMatch: [/lab\.spec\.ts$/, /instructions-visibility\.spec\.ts$/],
+    },
+  ],
   webServer: [
     {
       command: `node tests/fakes/serve.ts --port ${FAKE_PORT}`,
