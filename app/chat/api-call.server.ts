@@ -1,16 +1,18 @@
 import type { ApiCaller, Bearer } from "~/identity/bearer.server";
-import { consumeChatTurn } from "~/identity/rate-limit.server";
+import { consumeChatTurn, type LimitResult } from "~/identity/rate-limit.server";
 import { getOpenableBot, type BotWithActive } from "~/models/bots.server";
 import {
   admitTurns,
   getOwnSession,
   newMessageId,
+  planAdmission,
   prepareSession,
   SessionBusyError,
   STATUS,
   type AdmittedTurn,
   type Beginning,
   type ChatSession,
+  type PlannedAdmission,
 } from "~/models/sessions.server";
 import { fallbackNote } from "~/provider/models";
 import { chatModelFor, modelFacts, type SamplingSettings } from "~/provider/models.server";
@@ -28,19 +30,20 @@ import {
   type Settle,
   type StoredAnswer,
 } from "./idempotency.server";
-import { savedSessionTurn } from "./session-turn.server";
-import { runTurn, type StartTurn } from "./turn.server";
+import { admitWhileOpening, savedSessionTurn, type TurnOptions } from "./session-turn.server";
+import { runTurn, type ReadyTurn, type StartTurn } from "./turn.server";
 
 // One call of the OpenAI-compatible API through an assistant, whatever its
 // wire format (Chat Completions or Responses, see the adapters beside this
 // file): `model` is an assistant's id, and the call runs with the assistant's
 // instructions, model settings and context rules, the caller's own key, and a
 // session recorded like any web chat. The reads a call needs (its caller, its
-// rate limit, its session or assistant, its Idempotency-Key) start together;
-// a continued session's lease is taken in one write (a new session needs
-// none); then the engine runs the turn and the adapter writes it. What the
-// call sends is saved with its reply, or, when the call fails, not at all: a
-// client's retry finds everything as the first call did.
+// session or assistant, its Idempotency-Key) start together, with its rate
+// limit beside them; the provider call starts as soon as they are in, and the
+// rate limit and a continued session's lease are settled while it works
+// (docs/decisions/031). What the call sends is saved with its reply, or, when
+// the call fails, not at all: a client's retry finds everything as the first
+// call did.
 
 /** What an adapter writes a turn with: the session it runs in and the id its reply will be saved under. */
 export type Answering = {
@@ -95,9 +98,11 @@ export async function runApiCall(call: ApiCall): Promise<Response> {
   if (idempotencyKey instanceof Response) return idempotencyKey;
   const caller = bearer.caller.then((found) => (found instanceof Response ? null : found));
   const path = new URL(request.url).pathname;
-  const [found, limit, target, claim] = await Promise.all([
+  // Counted beside the reads, and awaited only once the provider call has started (see answer).
+  const limit = consumeChatTurn(bearer.userHash);
+  limit.catch(() => undefined);
+  const [found, target, claim] = await Promise.all([
     bearer.caller,
-    consumeChatTurn(bearer.userHash),
     sessionId ? getOwnSession(caller, sessionId) : getOpenableBot(body.model),
     claimFor(caller, idempotencyKey, fingerprintOf(path, sessionId, call.fingerprint)),
   ]);
@@ -105,12 +110,11 @@ export async function runApiCall(call: ApiCall): Promise<Response> {
   return underClaim(
     claim,
     async (settle) => {
-      if (!limit.allowed) return tooManyCalls(limit.retryAfterSeconds);
-      const admitted = sessionId
-        ? await continueSession(found, call, target as ChatSession | null)
-        : await startSessionFor(found, body, target as BotWithActive | null);
-      if (admitted instanceof Response) return admitted;
-      return answer(found, call, admitted, settle);
+      const admission = sessionId
+        ? continueSession(found, call, target as ChatSession | null)
+        : startSessionFor(found, body, target as BotWithActive | null);
+      if (admission instanceof Response) return admission;
+      return answer(found, call, admission, limit, settle);
     },
     call.adapter.replay,
   );
@@ -126,35 +130,54 @@ function tooManyCalls(retryAfterSeconds: number): Response {
   );
 }
 
-/** Runs the admitted turn and lets the adapter write it. */
-function answer(caller: ApiCaller, call: ApiCall, { session, turn }: Admitted, settle?: Settle) {
-  const { body } = call;
-  const settings = callerSettings(body, session.bot_model_config.model);
-  if (settings instanceof Response) return settings;
-  const messageId = newMessageId(session.id);
-  const start: StartTurn = (signal) =>
-    runTurn(
-      savedSessionTurn(caller, session, turn, {
-        signal,
-        shutdown: call.shutdown,
-        maxTokens: body.max_completion_tokens ?? body.max_tokens,
-        settings,
-        forward: forwarded(body),
-        messageId,
-      }),
-    );
-  const headers = { "X-Session-Id": session.id, ...modelNoteHeader(session) };
-  return call.adapter.write({ start, session, messageId, headers, settle });
-}
-
-type Admitted = { session: ChatSession; turn: AdmittedTurn };
-
-/** A continued session: what the caller sends joins the context the session already has. */
-async function continueSession(
+/**
+ * Starts the provider call on the admission's prompt at once and admits the
+ * turn meanwhile (the rate limit, then the lease of a continued session), so
+ * that both overlap the provider's wait for its first token; then lets the
+ * adapter write the turn. A refusal aborts the call.
+ */
+async function answer(
   caller: ApiCaller,
   call: ApiCall,
-  session: ChatSession | null,
-): Promise<Admitted | Response> {
+  admission: Admission,
+  limit: Promise<LimitResult>,
+  settle?: Settle,
+): Promise<Response> {
+  const { body } = call;
+  const { session } = admission;
+  const headers = { "X-Session-Id": session.id, ...modelNoteHeader(session) };
+  const settings = callerSettings(body, session.bot_model_config.model);
+  if (settings instanceof Response) return settings;
+  const options: TurnOptions = {
+    shutdown: call.shutdown,
+    maxTokens: body.max_completion_tokens ?? body.max_tokens,
+    settings,
+    forward: forwarded(body),
+    messageId: newMessageId(session.id),
+  };
+  let started: { turn: ReadyTurn } | null;
+  try {
+    started = await admitWhileOpening(caller, session, admission.planned, options, async () => {
+      const allowed = await limit;
+      if (!allowed.allowed) throw tooManyCalls(allowed.retryAfterSeconds);
+    });
+    // The session changed after it was read: admitted again from the session as it is now.
+    started ??= { turn: savedSessionTurn(caller, session, await admission.again(), options) };
+  } catch (error) {
+    if (error instanceof SessionBusyError) return busyResponse(error, { "X-Session-Id": session.id });
+    if (error instanceof Response) return error;
+    throw error;
+  }
+  const { turn } = started;
+  const start: StartTurn = (signal) => runTurn({ ...turn, signal });
+  return call.adapter.write({ start, session, messageId: options.messageId!, headers, settle });
+}
+
+/** A turn's admission, decided from what was read: committed while the provider starts, or done again. */
+type Admission = { session: ChatSession; planned: PlannedAdmission; again: () => Promise<AdmittedTurn> };
+
+/** A continued session: what the caller sends joins the context the session already has. */
+function continueSession(caller: ApiCaller, call: ApiCall, session: ChatSession | null): Admission | Response {
   const { body } = call;
   if (!session) {
     return (
@@ -183,26 +206,33 @@ async function continueSession(
   // Refused before the lease is taken, so a refusal holds nothing up.
   const settings = callerSettings(body, session.bot_model_config.model);
   if (settings instanceof Response) return settings;
+  const sent =
+    call.sends === "all" ? body.messages.flatMap((message) => asTurn(message) ?? []) : sentTurns(body.messages);
   try {
     if (session.status === STATUS.completed) throw new SessionBusyError("concluded");
-    const sent =
-      call.sends === "all" ? body.messages.flatMap((message) => asTurn(message) ?? []) : sentTurns(body.messages);
-    return { session, turn: await admitTurns(caller, session, sent, { hold: true }) };
+    return {
+      session,
+      planned: planAdmission(caller, session, sent, { hold: true }),
+      again: () => admitTurns(caller, session, sent, { hold: true }),
+    };
   } catch (error) {
     if (!(error instanceof SessionBusyError)) throw error;
-    const busy = error.reason === "busy";
-    return openAiError(409, error.message, "invalid_request_error", busy ? "session_busy" : "session_concluded", {
-      headers: { ...headers, ...(busy ? { "Retry-After": String(error.retryAfterSeconds) } : {}) },
-    });
+    return busyResponse(error, headers);
   }
 }
 
-/** A new session, started with the caller's own history as its context and their newest message in it. */
-async function startSessionFor(
-  caller: ApiCaller,
-  body: CompletionRequest,
-  bot: BotWithActive | null,
-): Promise<Admitted | Response> {
+function busyResponse(error: SessionBusyError, headers: Record<string, string>): Response {
+  const busy = error.reason === "busy";
+  return openAiError(409, error.message, "invalid_request_error", busy ? "session_busy" : "session_concluded", {
+    headers: { ...headers, ...(busy ? { "Retry-After": String(error.retryAfterSeconds) } : {}) },
+  });
+}
+
+/**
+ * A new session, started with the caller's own history as its context and
+ * their newest message in it: nothing to commit before its reply is saved.
+ */
+function startSessionFor(caller: ApiCaller, body: CompletionRequest, bot: BotWithActive | null): Admission | Response {
   if (!bot) {
     return openAiError(
       404,
@@ -217,7 +247,7 @@ async function startSessionFor(
     return openAiError(403, "Your API key cannot use any chat model.", "invalid_request_error", "no_chat_models");
   }
   const sent = sentTurns(body.messages);
-  return prepareSession(caller, {
+  const { session, turn } = prepareSession(caller, {
     bot,
     model: choice.model,
     modelFallbackFrom: choice.fallbackFrom,
@@ -225,6 +255,8 @@ async function startSessionFor(
     sent,
     beginning: beginningOf(body.messages.slice(0, body.messages.length - sent.length)),
   });
+  const nothingToCommit = async () => true;
+  return { session, planned: { turn, commit: nothingToCommit }, again: async () => turn };
 }
 
 /**

@@ -2,11 +2,12 @@ import { consumeChatTurn, type LimitResult } from "~/identity/rate-limit.server"
 import type { Caller } from "~/models/caller";
 import {
   abandonTurn,
-  admitMessage,
   admitRetry,
+  admitTurns,
   getOwnMessage,
   getOwnSession,
   newMessageId,
+  planAdmission,
   recordReply,
   renewLease,
   SessionBusyError,
@@ -15,6 +16,7 @@ import {
   waitForTurnToEnd,
   type AdmittedTurn,
   type ChatSession,
+  type PlannedAdmission,
 } from "~/models/sessions.server";
 import { completeOnce } from "~/provider/client.server";
 import type { SamplingSettings } from "~/provider/models.server";
@@ -25,33 +27,87 @@ import { describeWait } from "~/utils/format";
 import { apiError } from "~/utils/request-body.server";
 import { messageView } from "./session-view.server";
 import { buildMessages, needsSummary, summaryRequest, trimToBudget } from "./context.server";
-import { deployedProvider, type Turn, type TurnOutcome, type TurnStore } from "./turn.server";
+import { deployedProvider, openEarly, type ReadyTurn, type TurnOutcome, type TurnStore } from "./turn.server";
 
 // A turn of a saved session: what the engine needs from the session (the
 // prompt built from its saved context) and what it gives back (the reply saved
 // with the context after it). Shared by the web chat and the API.
 
 /**
- * Admits a web chat turn: the caller's rate limit and their session are read
- * at once, then the message is committed in one write.
+ * Starts a web chat turn. The session is read (with the rate limit counted
+ * beside it): that is the one round trip before the provider is called. The
+ * provider then starts on the prompt while the turn is admitted: the limit
+ * must allow it, then the person's message is committed with the turn's
+ * lease. Only then does the turn run and read the reply; a refusal aborts the
+ * provider call and writes nothing. A retry reads the last message first, so
+ * it is admitted before its call starts.
  */
-export async function admitWebTurn(caller: Caller, body: SessionChat) {
-  const [limit, session] = await Promise.all([consumeChatTurn(caller.userHash), getOwnSession(caller, body.sessionId)]);
-  refuseIfTooFast(limit);
+export async function startWebTurn(
+  caller: Caller,
+  body: SessionChat,
+  options: { shutdown?: AbortSignal },
+): Promise<{ title: string | null; turn: ReadyTurn }> {
+  const limit = consumeChatTurn(caller.userHash);
+  // Awaited once the session is read; a refusal found first leaves it unread.
+  limit.catch(() => undefined);
+  const session = await getOwnSession(caller, body.sessionId);
   if (!session) throw apiError(404, "not_found", "There is no session of yours with this id.");
   if (session.status === STATUS.completed) throw busyError(new SessionBusyError("concluded"));
   if (session.unreadable) {
     throw apiError(409, "unreadable", "This session's saved context cannot be decrypted, so it cannot continue.");
   }
   try {
-    const admitted = body.retry
-      ? await admitRetry(caller, session)
-      : await admitMessage(caller, session, body.message!);
-    if (!admitted) throw apiError(400, "nothing_to_retry", "There is no message to answer again.");
-    return { session, admitted };
+    if (body.retry) {
+      refuseIfTooFast(await limit);
+      const admitted = await admitRetry(caller, session);
+      if (!admitted) throw apiError(400, "nothing_to_retry", "There is no message to answer again.");
+      return { title: admitted.title, turn: savedSessionTurn(caller, session, admitted, options) };
+    }
+    const sent: ContextTurn[] = [{ role: "user", content: body.message! }];
+    const admitted = await admitWhileOpening(
+      caller,
+      session,
+      planAdmission(caller, session, sent),
+      options,
+      async () => {
+        refuseIfTooFast(await limit);
+      },
+    );
+    return admitted ?? (await startWebTurnAgain(caller, session, sent, options));
   } catch (error) {
     throw error instanceof SessionBusyError ? busyError(error) : error;
   }
+}
+
+/** A web turn whose session changed after it was read: admitted again from the session as it is now. */
+async function startWebTurnAgain(caller: Caller, session: ChatSession, sent: ContextTurn[], options: TurnOptions) {
+  const admitted = await admitTurns(caller, session, sent);
+  return { title: admitted.title, turn: savedSessionTurn(caller, session, admitted, options) };
+}
+
+/**
+ * Starts the provider call of a planned admission at once and commits the
+ * admission meanwhile, after `allow` (the checks that must pass before
+ * anything is written; it throws to refuse). Null when the session changed
+ * since it was read: nothing was written, and the turn must be admitted again.
+ */
+export async function admitWhileOpening(
+  caller: Caller,
+  session: ChatSession,
+  planned: PlannedAdmission,
+  options: TurnOptions,
+  allow: () => Promise<void>,
+): Promise<{ title: string | null; turn: ReadyTurn } | null> {
+  const early = openEarly(savedSessionTurn(caller, session, planned.turn, options));
+  try {
+    await allow();
+    if (await planned.commit()) return { title: planned.turn.title, turn: early.turn };
+  } catch (error) {
+    early.cancel();
+    throw error;
+  }
+  early.cancel();
+  return null;
 }
 
 export function refuseIfTooFast(limit: LimitResult) {
@@ -75,22 +131,23 @@ export function busyError(error: SessionBusyError): Response {
  * The engine's turn for an admitted message of a saved session. `maxTokens`
  * (an API caller's own limit) can only lower the assistant's.
  */
+export type TurnOptions = {
+  shutdown?: AbortSignal;
+  /** An API caller's own limit: it can only lower the assistant's. */
+  maxTokens?: number | null;
+  /** An API caller's settings for this call, where its model takes them. */
+  settings?: Partial<SamplingSettings>;
+  forward?: Record<string, unknown>;
+  /** The id the reply is saved under, when the caller names it before the turn (a Responses API id is built from it). */
+  messageId?: string;
+};
+
 export function savedSessionTurn(
   caller: Caller,
   session: ChatSession,
   admitted: AdmittedTurn,
-  options: {
-    signal: AbortSignal;
-    shutdown?: AbortSignal;
-    /** An API caller's own limit: it can only lower the assistant's. */
-    maxTokens?: number | null;
-    /** An API caller's settings for this call, where its model takes them. */
-    settings?: Partial<SamplingSettings>;
-    forward?: Record<string, unknown>;
-    /** The id the reply is saved under, when the caller names it before the turn (a Responses API id is built from it). */
-    messageId?: string;
-  },
-): Turn {
+  options: TurnOptions,
+): ReadyTurn {
   const config = session.bot_model_config;
   const maxTokens = Math.min(options.maxTokens ?? config.max_tokens, config.max_tokens);
   return {
@@ -107,7 +164,6 @@ export function savedSessionTurn(
       }),
     },
     ...deployedProvider(caller.apiKey),
-    signal: options.signal,
     shutdown: options.shutdown,
     store: sessionStore(caller, session, admitted, options.messageId ?? newMessageId(session.id)),
   };
@@ -129,13 +185,13 @@ function sessionStore(caller: Caller, session: ChatSession, admitted: AdmittedTu
       return { messageId: await saveReply(caller, session, admitted, outcome, messageId) };
     },
     // A session that does not exist yet has no lease to keep.
-    release: unstarted ? undefined : keepLease(session.id, admitted.leaseId),
+    release: unstarted ? undefined : keepLease(session.id, admitted),
   };
 }
 
 /** Renews the turn's lease until its reply is saved; returns the function that stops renewing. */
-function keepLease(sessionId: string, leaseId: string): () => void {
-  const timer = setInterval(() => void renewLease(sessionId, leaseId).catch(() => undefined), TURN_RENEW_MS);
+function keepLease(sessionId: string, admitted: AdmittedTurn): () => void {
+  const timer = setInterval(() => void renewLease(sessionId, admitted).catch(() => undefined), TURN_RENEW_MS);
   timer.unref();
   return () => clearInterval(timer);
 }
@@ -183,6 +239,7 @@ async function saveReply(
     leaseId: admitted.leaseId,
     replaces: admitted.replaces,
     held: admitted.held,
+    written: admitted.written,
     summary,
   });
 }

@@ -3,7 +3,7 @@ import type { ChatCompletionChunk } from "openai/resources/chat/completions";
 import { describe, expect, test, vi } from "vitest";
 import type { OpenChatStream } from "~/provider/client.server";
 import { DatabaseUnavailable } from "~/utils/db.server";
-import { runTurn, SAVE_ATTEMPTS, type Turn, type TurnEvent, type TurnOutcome } from "./turn.server";
+import { openEarly, runTurn, SAVE_ATTEMPTS, type Turn, type TurnEvent, type TurnOutcome } from "./turn.server";
 
 // The engine with a scripted provider: what a turn yields, in what order, and
 // what it saves, whatever the provider or the person does.
@@ -238,6 +238,59 @@ describe("a turn", () => {
       error: { code: "shutting_down" },
     });
     expect(saved[0]!.text).toBe("Hel");
+  });
+});
+
+describe("a provider call opened before its turn runs", () => {
+  test("the provider is called at once, and the turn reads that same call when it runs", async () => {
+    const open = scripted(REPLY);
+    const { signal, ...ready } = turnWith({ open });
+    const early = openEarly(ready);
+    expect(open).toHaveBeenCalledTimes(1);
+    const events = await collect({ ...early.turn, signal });
+    expect(open).toHaveBeenCalledTimes(1);
+    expect(endOf(events)).toMatchObject({ text: "Hello!", finishReason: "stop", failure: null });
+  });
+
+  test("nothing of the reply is read before the turn runs", async () => {
+    const read = vi.fn();
+    const open: OpenChatStream = async () =>
+      (async function* () {
+        read();
+        yield* REPLY;
+      })();
+    const { signal, ...ready } = turnWith({ open });
+    const early = openEarly(ready);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(read).not.toHaveBeenCalled();
+    await collect({ ...early.turn, signal });
+    expect(read).toHaveBeenCalled();
+  });
+
+  test("cancelling aborts the provider call and lets go of the turn's lease", async () => {
+    let callSignal: AbortSignal | undefined;
+    const open: OpenChatStream = async (_params, signal) => {
+      callSignal = signal;
+      return (async function* () {})();
+    };
+    const { store } = recordingStore();
+    const { signal: _unused, ...ready } = turnWith({ open, store });
+    const early = openEarly(ready);
+    expect(callSignal?.aborted).toBe(false);
+    early.cancel();
+    expect(callSignal?.aborted).toBe(true);
+    expect(store.release).toHaveBeenCalledTimes(1);
+    expect(store.save).not.toHaveBeenCalled();
+  });
+
+  test("a person who stops the turn once it runs stops the call opened early", async () => {
+    const stop = new AbortController();
+    const { signal: _unused, ...ready } = turnWith({ open: scripted(REPLY, { gapMs: 50, then: "hang" }) });
+    const early = openEarly(ready);
+    const events = await collect({ ...early.turn, signal: stop.signal }, (event) => {
+      if (event.type === "text") stop.abort();
+    });
+    expect(endOf(events)).toMatchObject({ text: "Hel", interrupted: true, failure: null });
   });
 });
 

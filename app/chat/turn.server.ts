@@ -71,6 +71,39 @@ export type Turn = {
   store?: TurnStore;
 };
 
+/** A turn ready to run but for the signal of the person stopping, which the adapter gives it when it runs. */
+export type ReadyTurn = Omit<Turn, "signal">;
+
+/**
+ * Starts a turn's provider call before the turn runs, so that the checks and
+ * writes that admit the turn overlap the provider's wait for its first token
+ * (hundreds of milliseconds on real models). Nothing of the reply is read
+ * until the turn runs, so nothing reaches anyone, and nothing is saved, before
+ * the turn is admitted. `cancel` (the turn will not run after all) aborts the
+ * call and lets go of what the turn holds.
+ */
+export function openEarly(turn: ReadyTurn): { turn: ReadyTurn; cancel: () => void } {
+  const early = new AbortController();
+  const started = turn.open(turn.request, early.signal);
+  // Read by the turn when it runs; a cancelled call's failure interests no one.
+  started.catch(() => undefined);
+  let handedOver = false;
+  const open: OpenChatStream = (request, signal) => {
+    if (handedOver) return turn.open(request, signal);
+    handedOver = true;
+    if (signal.aborted) early.abort(signal.reason);
+    else signal.addEventListener("abort", () => early.abort(signal.reason), { once: true });
+    return started;
+  };
+  return {
+    turn: { ...turn, open },
+    cancel: () => {
+      early.abort();
+      turn.store?.release?.();
+    },
+  };
+}
+
 /** The deployment's provider as a turn reaches it: with the caller's key, its stall time, its prices. */
 export function deployedProvider(apiKey: string): Pick<Turn, "open" | "stallMs" | "costOf"> {
   return { open: providerStream(apiKey), stallMs: providerConfig().timeoutMs, costOf };

@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import type { Caller } from "~/models/caller";
 import { findUserByHash, signInUser } from "~/models/users.server";
 import { checkApiKey } from "~/provider/client.server";
@@ -45,13 +46,32 @@ export async function authenticate(request: Request, clientAddress: string): Pro
 }
 
 /**
+ * The people behind key hashes this instance has seen lately: which user a
+ * hash belongs to never changes, so a call from a known key starts without
+ * reading it. The chat models a key can use are kept a minute at most, as the
+ * last check found them (a web sign-in checks them again).
+ */
+const knownUsers = new LRUCache<string, { id: string; chatModels: string[] }>({ max: 10_000, ttl: 60_000 });
+
+async function findKnownUser(userHash: string) {
+  const cached = knownUsers.get(userHash);
+  if (cached) return cached;
+  const found = await findUserByHash(userHash);
+  if (!found) return null;
+  const known = { id: found.id, chatModels: found.chat_models };
+  knownUsers.set(userHash, known);
+  return known;
+}
+
+/**
  * The caller behind a bearer key. A key seen before is known by its hash (one
- * read); a new one is checked with the provider once (rate-limited like web
- * sign-in) and becomes a user, exactly as signing in on the web would.
+ * read, or none when seen lately); a new one is checked with the provider once
+ * (rate-limited like web sign-in) and becomes a user, exactly as signing in on
+ * the web would.
  */
 async function callerOfKey(apiKey: string, userHash: string, clientAddress: string): Promise<ApiCaller | Response> {
-  const known = await findUserByHash(userHash);
-  if (known) return { ...callerFor({ userId: known.id, apiKey }, userHash), chatModels: known.chat_models };
+  const known = await findKnownUser(userHash);
+  if (known) return { ...callerFor({ userId: known.id, apiKey }, userHash), chatModels: known.chatModels };
 
   const attempt = await countKeyAttempt(await beginSignInAttempt(clientAddress), userHash);
   if (!attempt.allowed) {

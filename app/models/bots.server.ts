@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import {
   FieldValue,
   type DocumentReference,
@@ -250,7 +251,32 @@ export async function hasNoBots(): Promise<boolean> {
   return (await withDeadline(bots().limit(1).get())).empty;
 }
 
+/**
+ * A bot's active versions, by the ids the bot document names. The app never
+ * changes a version once written (an edit writes a new one), so they are kept
+ * once read: a turn that starts a session reads the bot document alone. Their
+ * counters are as first read; the version history reads its own. A version
+ * changed in place by other means (a migration) is seen within a minute.
+ */
+const activeVersions = new LRUCache<string, Pick<BotWithActive, "instructions" | "summary" | "modelConfig">>({
+  max: 2_000,
+  ttl: 60_000,
+});
+
+/** Forgets the versions kept: for whoever changed a version in place, in this process. */
+export function forgetActiveVersions() {
+  activeVersions.clear();
+}
+
 async function withActiveVersions(bot: Bot): Promise<BotWithActive | null> {
+  const cacheKey = [
+    bot.id,
+    bot.active_initial_prompt_id,
+    bot.active_summary_prompt_id,
+    bot.active_model_config_id,
+  ].join("/");
+  const known = activeVersions.get(cacheKey);
+  if (known) return { ...bot, ...known };
   const [instructions, summary, modelConfig] = await withDeadline(
     Promise.all([
       prompts(bot.id).doc(bot.active_initial_prompt_id).get(),
@@ -259,12 +285,13 @@ async function withActiveVersions(bot: Bot): Promise<BotWithActive | null> {
     ]),
   );
   if (!instructions.exists || !summary.exists || !modelConfig.exists) return null;
-  return {
-    ...bot,
+  const versions = {
     instructions: toPrompt(instructions),
     summary: toPrompt(summary),
     modelConfig: toModelConfig(modelConfig),
   };
+  activeVersions.set(cacheKey, versions);
+  return { ...bot, ...versions };
 }
 
 /** Any active bot, showcased or not: a link is enough to open it (GPT Lab's unlisted sharing). */

@@ -6,6 +6,7 @@ import {
   type DocumentReference,
   type DocumentSnapshot,
   type Precondition,
+  type SetOptions,
   type WriteBatch,
 } from "firebase-admin/firestore";
 import type { ModelConfig, SessionType } from "~/schemas/assistant";
@@ -192,7 +193,8 @@ function sessionFields(options: NewSession) {
 /** Whatever the caller is writing with: a batch or a transaction. */
 type Writer = {
   create(ref: DocumentReference, data: DocumentData): unknown;
-  update(ref: DocumentReference, data: DocumentData): unknown;
+  update(ref: DocumentReference, data: DocumentData, precondition?: Precondition): unknown;
+  set(ref: DocumentReference, data: DocumentData, options: SetOptions): unknown;
 };
 
 /** Counts a start on the user, the bot and its prompt, in the batch that creates the session. */
@@ -255,7 +257,7 @@ export function prepareSession(
     unreadable: false,
   };
   const held = { sent: options.sent, at: now.toMillis(), title, newSession: start };
-  return { session, turn: { leaseId: randomUUID(), context, replaces: null, title, held } };
+  return { session, turn: { leaseId: randomUUID(), context, replaces: null, title, held, written: null } };
 }
 
 function withSent(context: Condensed, sent: Turn[]): Condensed {
@@ -403,36 +405,36 @@ export type AdmittedTurn = {
   replaces: string | null;
   title: string | null;
   held: HeldTurns | null;
+  /**
+   * The session's update time after this turn's last write to it (its
+   * admission, then each lease renewal): while nothing else has written the
+   * session since, its reply is saved in one write without reading it again.
+   */
+  written: Timestamp | null;
 };
 
 /**
- * Takes the session's lease for a turn answering `sent`, in one write: the
- * session as getOwnSession read it is the compare-and-set's precondition, so
- * a session unchanged since is admitted without reading it again.
- *
- * The web chat commits what the person typed in that same write, so that no
- * failure can lose it; the context is saved with it, so a turn admitted after
- * this one always sees it. An API call (`hold`) commits nothing but the lease:
- * its turns are saved with the reply, or not at all (see HeldTurns).
+ * Decides a turn's admission from the session as read: the lease, the context
+ * with what was sent, and the writes that commit them. The web chat commits
+ * what the person typed in that same write, so that no failure can lose it;
+ * the context is saved with it, so a turn admitted after this one always sees
+ * it. An API call (`hold`) commits nothing but the lease: its turns are saved
+ * with the reply, or not at all (see HeldTurns).
  */
-export async function admitTurns(
-  caller: Caller,
-  session: ChatSession,
-  sent: Turn[],
-  options: { hold?: boolean } = {},
-): Promise<AdmittedTurn> {
+function turnAdmission(caller: Caller, session: ChatSession, sent: Turn[], options: { hold?: boolean }) {
   const { key } = caller;
   const sessionRef = sessions().doc(session.id);
   const leaseId = randomUUID();
-  const plan = async (current: DocumentSnapshot, unchanged: Precondition): Promise<Planned<AdmittedTurn>> => {
+  return (current: DocumentSnapshot, unchanged: Precondition): Planned<AdmittedTurn> => {
     assertCanStartTurn(current);
     const batch = db().batch();
     const context = withSent(storedContext(key, current), sent);
     const title = current.get("title") == null ? titleOf(sent) : null;
+    const result: AdmittedTurn = { leaseId, context, replaces: null, title, held: null, written: null };
     if (options.hold) {
       batch.update(sessionRef, leaseFields(leaseId), unchanged);
-      const held = { sent, at: Date.now(), title, newSession: null };
-      return { result: { leaseId, context, replaces: null, title, held }, batch };
+      const held = { ...result, held: { sent, at: Date.now(), title, newSession: null } };
+      return { result: held, batch, committed: (time) => (held.written = time) };
     }
     addSentMessages(batch, key, session.id, sent);
     batch.update(
@@ -446,9 +448,79 @@ export async function admitTurns(
       },
       unchanged,
     );
-    return { result: { leaseId, context, replaces: null, title, held: null }, batch };
+    return { result, batch, committed: (time) => (result.written = time) };
   };
-  return changeIfUnchanged(sessionRef, plan, readFrom.get(session));
+}
+
+/**
+ * Takes the session's lease for a turn answering `sent`, in one write: the
+ * session as getOwnSession read it is the compare-and-set's precondition, so
+ * a session unchanged since is admitted without reading it again.
+ */
+export async function admitTurns(
+  caller: Caller,
+  session: ChatSession,
+  sent: Turn[],
+  options: { hold?: boolean } = {},
+): Promise<AdmittedTurn> {
+  const admission = turnAdmission(caller, session, sent, options);
+  return changeIfUnchanged(
+    sessions().doc(session.id),
+    async (current, unchanged) => admission(current, unchanged),
+    readFrom.get(session),
+  );
+}
+
+/** A turn's admission decided from the session as read, and the write that commits it. */
+export type PlannedAdmission = {
+  turn: AdmittedTurn;
+  /** Commits the admission: false, with nothing written, when the session changed since it was read. */
+  commit: () => Promise<boolean>;
+};
+
+/**
+ * Decides a turn's admission now, from the session as getOwnSession read it,
+ * so that its prompt is known before anything is written: the provider can
+ * start on it while the admission commits (see openEarly). Throws
+ * SessionBusyError as admitTurns does. When the commit finds the session
+ * changed, the turn must be admitted again with admitTurns (the prompt may
+ * differ).
+ */
+export function planAdmission(
+  caller: Caller,
+  session: ChatSession,
+  sent: Turn[],
+  options: { hold?: boolean } = {},
+): PlannedAdmission {
+  const snapshot = readFrom.get(session);
+  if (!snapshot) throw new Error("planAdmission takes a session as getOwnSession read it.");
+  const { result, batch, committed } = turnAdmission(
+    caller,
+    session,
+    sent,
+    options,
+  )(snapshot, {
+    lastUpdateTime: snapshot.updateTime!,
+  });
+  return {
+    turn: result,
+    commit: async () => {
+      try {
+        committed!(await commitTime(batch!));
+        return true;
+      } catch (error) {
+        if (!isChangedMeanwhile(error)) throw error;
+        // Admitting again reads the session afresh.
+        readFrom.delete(session);
+        return false;
+      }
+    },
+  };
+}
+
+async function commitTime(batch: WriteBatch): Promise<Timestamp> {
+  const [first] = await withDeadline(batch.commit());
+  return first!.writeTime;
 }
 
 /** A person's message: the web chat's turn. */
@@ -479,39 +551,45 @@ export async function admitRetry(caller: Caller, session: ChatSession): Promise<
     }
     if (!last || turns.at(-1)?.role !== "user") return { result: null };
     const batch = db().batch().update(sessionRef, leaseFields(leaseId), unchanged);
-    return {
-      result: {
-        leaseId,
-        context: { ...stored, turns },
-        replaces: last.role === "assistant" ? last.id : null,
-        title: null,
-        held: null,
-      },
-      batch,
+    const result: AdmittedTurn = {
+      leaseId,
+      context: { ...stored, turns },
+      replaces: last.role === "assistant" ? last.id : null,
+      title: null,
+      held: null,
+      written: null,
     };
+    return { result, batch, committed: (time: Timestamp) => (result.written = time) };
   };
   return changeIfUnchanged(sessionRef, plan, readFrom.get(session));
 }
 
 /** Extends a turn's lease while its reply streams; false once the lease is no longer this turn's. */
-export async function renewLease(sessionId: string, leaseId: string): Promise<boolean> {
+export async function renewLease(sessionId: string, turn: AdmittedTurn): Promise<boolean> {
   const sessionRef = sessions().doc(sessionId);
   return changeIfUnchanged(sessionRef, async (current, unchanged) => {
-    if (current.get("reply_lease_id") !== leaseId) return { result: false };
+    if (current.get("reply_lease_id") !== turn.leaseId) return { result: false };
     return {
       result: true,
       batch: db()
         .batch()
-        .update(sessionRef, { reply_lease_until: leaseFields(leaseId).reply_lease_until }, unchanged),
+        .update(sessionRef, { reply_lease_until: leaseFields(turn.leaseId).reply_lease_until }, unchanged),
+      // Only a renewal that follows the turn's own last write keeps its reply's save to one write.
+      committed: (time) =>
+        (turn.written = current.updateTime!.isEqual(turn.written ?? Timestamp.fromMillis(0)) ? time : null),
     };
   });
 }
 
-/** A change decided: its result, and the writes that make it (none when nothing changes). */
-type Planned<T> = { result: T; batch?: WriteBatch };
+/** A change decided: its result, the writes that make it (none when nothing changes), and what learns their time. */
+type Planned<T> = { result: T; batch?: WriteBatch; committed?: (time: Timestamp) => void };
 
 /** gRPC's FAILED_PRECONDITION: the document changed since it was read. */
 const FAILED_PRECONDITION = 9;
+
+function isChangedMeanwhile(error: unknown): boolean {
+  return (error as { code?: unknown }).code === FAILED_PRECONDITION;
+}
 const CHANGE_ATTEMPTS = 5;
 
 /**
@@ -530,13 +608,13 @@ async function changeIfUnchanged<T>(
 ): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     const current = attempt === 1 && first ? first : await withDeadline(sessionRef.get());
-    const { result, batch } = await plan(current, { lastUpdateTime: current.updateTime! });
+    const { result, batch, committed } = await plan(current, { lastUpdateTime: current.updateTime! });
     if (!batch) return result;
     try {
-      await withDeadline(batch.commit());
+      committed?.(await commitTime(batch));
       return result;
     } catch (error) {
-      if ((error as { code?: unknown }).code !== FAILED_PRECONDITION || attempt >= CHANGE_ATTEMPTS) throw error;
+      if (!isChangedMeanwhile(error) || attempt >= CHANGE_ATTEMPTS) throw error;
     }
   }
 }
@@ -572,6 +650,8 @@ export type ReplyRecord = {
   replaces?: string | null;
   /** An API call's turns, saved with its reply (see HeldTurns). */
   held?: HeldTurns | null;
+  /** The session's update time after the turn's last write to it (AdmittedTurn.written). */
+  written?: Timestamp | null;
   /** A summary made after this reply (coaching): counted on the session and the day, not on the message. */
   summary?: { usage: { prompt_tokens: number; completion_tokens: number }; cost: number | null } | null;
 };
@@ -588,80 +668,127 @@ function billed(reply: ReplyRecord) {
 
 /**
  * Saves a reply (complete, interrupted or failed) with its usage, in one
- * transaction that ends the turn. An API call's held turns are saved in it
- * too, and its session created when it is new. A session concluded meanwhile
- * stays concluded. A turn that lost its lease (it stalled past it, and another
- * turn began) appends its turns to the context saved now instead of
- * overwriting it.
+ * write that ends the turn. An API call's held turns are saved in it too, and
+ * its session created when it is new. While nothing but the turn itself has
+ * written the session since its admission, the session is as the turn left
+ * it, and the write's precondition says so: one write, no read. Otherwise (or
+ * when an earlier attempt to save landed after its deadline) a transaction
+ * reads it first: a session concluded meanwhile stays concluded, and a turn
+ * that lost its lease (it stalled past it, and another turn began) appends
+ * its turns to the context saved now instead of overwriting it.
  */
 export async function recordReply(caller: Caller, session: ChatSession, reply: ReplyRecord): Promise<string> {
-  const { key } = caller;
   const ref = messages(session.id).doc(reply.messageId);
-  const sessionRef = sessions().doc(session.id);
   const held = reply.held ?? null;
-  const { prompt, completion, tokens, cost } = billed(reply);
+  const asLeft = held?.newSession ? {} : reply.written ? { lastUpdateTime: reply.written } : null;
+  if (asLeft) {
+    const batch = db().batch();
+    writeReply(batch, caller, session, reply, { concluded: false, context: reply.context, ours: true, asLeft });
+    try {
+      await withDeadline(batch.commit());
+      return ref.id;
+    } catch (error) {
+      if (!isChangedMeanwhile(error) && !isAlreadyThere(error)) throw error;
+    }
+  }
+  const sessionRef = sessions().doc(session.id);
   await withDeadline(
     db().runTransaction(async (tx) => {
       const [current, saved] = await Promise.all([held?.newSession ? null : tx.get(sessionRef), tx.get(ref)]);
       // An earlier attempt landed after its deadline: it is saved already.
       if (saved.exists) return;
-      const concluded = current?.get("status") === STATUS.completed;
       const ours = current === null || current.get("reply_lease_id") === reply.leaseId;
-      const context = ours ? reply.context : appendTurns(storedContext(key, current), held?.sent ?? [], reply);
-      if (held) addSentMessages(tx, key, session.id, held.sent, held.at);
-      tx.create(ref, {
-        role: "assistant",
-        message: seal(key, reply.text, ref.path, "message"),
-        ...(reply.toolCalls?.length
-          ? { tool_calls: seal(key, JSON.stringify(reply.toolCalls), ref.path, "tool_calls") }
-          : {}),
-        // After the held messages, whatever the clocks say.
-        created_date: held
-          ? Timestamp.fromMillis(Math.max(Date.now(), held.at + held.sent.length))
-          : FieldValue.serverTimestamp(),
-        status: reply.status,
-        model: reply.model,
-        prompt_tokens: reply.usage.prompt_tokens,
-        completion_tokens: reply.usage.completion_tokens,
-        cost_usd: reply.cost,
-        error_code: reply.errorCode,
-        error_message: reply.errorMessage === null ? null : seal(key, reply.errorMessage, ref.path, "error_message"),
+      writeReply(tx, caller, session, reply, {
+        concluded: current?.get("status") === STATUS.completed,
+        ours,
+        context: ours ? reply.context : appendTurns(storedContext(caller.key, current), held?.sent ?? [], reply),
+        titled: current?.get("title") != null,
       });
-      if (reply.replaces) tx.update(messages(session.id).doc(reply.replaces), { status: "superseded" });
-      const title = held?.title && current?.get("title") == null ? held.title : null;
-      const changes = {
-        messages_str: seal(key, JSON.stringify(context), sessionRef.path, "messages_str"),
-        message_count: FieldValue.increment((reply.replaces ? 0 : 1) + (held?.sent.length ?? 0)),
-        last_message_date: FieldValue.serverTimestamp(),
-        last_reply_id: ref.id,
-        status: concluded ? STATUS.completed : reply.status === "error" ? STATUS.providerError : STATUS.started,
-        ...(ours ? leaseFields(null) : {}),
-        ...(title !== null ? { title: seal(key, title, sessionRef.path, "title") } : {}),
-        ...sessionUsage(prompt, completion, tokens, cost),
-      };
-      if (held?.newSession) {
-        tx.create(sessionRef, {
-          ...sessionFields(held.newSession),
-          created_date: Timestamp.fromMillis(held.at),
-          ...changes,
-        });
-        countStart(tx, held.newSession);
-      } else {
-        tx.update(sessionRef, changes);
-      }
-      if (tokens > 0) {
-        addUsage(tx, {
-          userId: session.user_id,
-          botId: session.bot_id,
-          botName: session.bot_name,
-          model: reply.model,
-          tokens,
-          cost,
-        });
-      }
     }),
   );
   return ref.id;
+}
+
+/** gRPC's ALREADY_EXISTS: a document created by an earlier attempt that landed after its deadline. */
+const ALREADY_EXISTS = 6;
+
+function isAlreadyThere(error: unknown): boolean {
+  return (error as { code?: unknown }).code === ALREADY_EXISTS;
+}
+
+/** The session as a reply finds it: as its turn left it (`asLeft`, the precondition saying so), or as read. */
+type SessionAtReply = {
+  concluded: boolean;
+  /** The turn still holds the lease. */
+  ours: boolean;
+  /** The context to save. */
+  context: Condensed;
+  /** The session has a title already (when read; a turn that left it knows from its admission). */
+  titled?: boolean;
+  asLeft?: Precondition;
+};
+
+/** The writes of a saved reply: its held turns, the reply, the session's totals and context, the day's usage. */
+function writeReply(writer: Writer, caller: Caller, session: ChatSession, reply: ReplyRecord, at: SessionAtReply) {
+  const { key } = caller;
+  const ref = messages(session.id).doc(reply.messageId);
+  const sessionRef = sessions().doc(session.id);
+  const held = reply.held ?? null;
+  const { prompt, completion, tokens, cost } = billed(reply);
+  if (held) addSentMessages(writer, key, session.id, held.sent, held.at);
+  writer.create(ref, {
+    role: "assistant",
+    message: seal(key, reply.text, ref.path, "message"),
+    ...(reply.toolCalls?.length
+      ? { tool_calls: seal(key, JSON.stringify(reply.toolCalls), ref.path, "tool_calls") }
+      : {}),
+    // After the held messages, whatever the clocks say.
+    created_date: held
+      ? Timestamp.fromMillis(Math.max(Date.now(), held.at + held.sent.length))
+      : FieldValue.serverTimestamp(),
+    status: reply.status,
+    model: reply.model,
+    prompt_tokens: reply.usage.prompt_tokens,
+    completion_tokens: reply.usage.completion_tokens,
+    cost_usd: reply.cost,
+    error_code: reply.errorCode,
+    error_message: reply.errorMessage === null ? null : seal(key, reply.errorMessage, ref.path, "error_message"),
+  });
+  if (reply.replaces) writer.update(messages(session.id).doc(reply.replaces), { status: "superseded" });
+  // A held turn's title was decided at its admission, from the session as it was then.
+  const title = held?.title && !at.titled ? held.title : null;
+  const changes = {
+    messages_str: seal(key, JSON.stringify(at.context), sessionRef.path, "messages_str"),
+    message_count: FieldValue.increment((reply.replaces ? 0 : 1) + (held?.sent.length ?? 0)),
+    last_message_date: FieldValue.serverTimestamp(),
+    last_reply_id: ref.id,
+    status: at.concluded ? STATUS.completed : reply.status === "error" ? STATUS.providerError : STATUS.started,
+    ...(at.ours ? leaseFields(null) : {}),
+    ...(title !== null ? { title: seal(key, title, sessionRef.path, "title") } : {}),
+    ...sessionUsage(prompt, completion, tokens, cost),
+  };
+  if (held?.newSession) {
+    writer.create(sessionRef, {
+      ...sessionFields(held.newSession),
+      created_date: Timestamp.fromMillis(held.at),
+      ...changes,
+    });
+    countStart(writer, held.newSession);
+  } else if (at.asLeft) {
+    writer.update(sessionRef, changes, at.asLeft);
+  } else {
+    writer.update(sessionRef, changes);
+  }
+  if (tokens > 0) {
+    addUsage(writer, {
+      userId: session.user_id,
+      botId: session.bot_id,
+      botName: session.bot_name,
+      model: reply.model,
+      tokens,
+      cost,
+    });
+  }
 }
 
 /** A turn's usage, as increments of the session's totals. */

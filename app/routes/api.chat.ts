@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
-import { admitWebTurn, savedSessionTurn, settleTurn } from "~/chat/session-turn.server";
+import { settleTurn, startWebTurn } from "~/chat/session-turn.server";
 import { testDriveTurn } from "~/chat/test-drive.server";
 import { runTurn } from "~/chat/turn.server";
 import { webReply } from "~/chat/web-reply.server";
@@ -21,12 +21,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const turn = await testDriveTurn(caller, body, { signal: request.signal, shutdown });
     return webReply(request.signal, (signal) => runTurn({ ...turn, signal }));
   }
-  const { session, admitted } = await admitWebTurn(caller, body);
-  return webReply(
-    request.signal,
-    (signal) => runTurn(savedSessionTurn(caller, session, admitted, { signal, shutdown })),
-    { title: admitted.title },
-  );
+  const { title, turn } = await startWebTurn(caller, body, { shutdown });
+  return webReply(request.signal, (signal) => runTurn({ ...turn, signal }), { title });
 }
 
 export function loader() {

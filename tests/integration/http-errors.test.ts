@@ -1,6 +1,8 @@
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { BODY_LIMITS } from "~/utils/body-limits";
+import { deleteApp, initializeApp, type App } from "firebase-admin/app";
+import { getFirestore } from "firebase-admin/firestore";
 import { describeWait } from "~/utils/format";
 import { startAppServer, type AppServer, thisProcessSecrets } from "../setup/app-server";
 import { fakeProvider } from "../setup/integration";
@@ -13,7 +15,10 @@ import { newChatOver, signInOver, type WebPerson } from "../setup/cluster";
 
 const SIGN_IN_ATTEMPTS = 3;
 
+const PROJECT = `demo-http-errors-${Date.now()}`;
 let server: AppServer;
+/** The server's own database, to check what a refusal left behind. */
+let admin: App;
 let person: WebPerson;
 let sessionId: string;
 
@@ -22,14 +27,18 @@ beforeAll(async () => {
   server = await startAppServer({
     ...secrets,
     OPENAI_BASE_URL: fakeProvider.url,
-    GOOGLE_CLOUD_PROJECT: `demo-http-errors-${Date.now()}`,
+    GOOGLE_CLOUD_PROJECT: PROJECT,
     CHAT_TURNS_PER_MINUTE: "3",
     SIGN_IN_ATTEMPTS: String(SIGN_IN_ATTEMPTS),
   });
   person = await signInOver(server);
   sessionId = await newChatOver(server, person);
+  admin = initializeApp({ projectId: PROJECT }, PROJECT);
 });
-afterAll(() => server.stop());
+afterAll(async () => {
+  await server.stop();
+  await deleteApp(admin);
+});
 
 function postChat(body: string, headers: Record<string, string> = {}, cookie = person.cookie) {
   return fetch(`${server.url}/api/chat`, {
@@ -110,6 +119,43 @@ describe("/api/chat errors keep their words", () => {
     expect(retryAfter).toBeLessThanOrEqual(120);
     const body = await expectError(limited!, 429, "too_many_messages");
     expect(body.error.message).toContain(`Try again in ${describeWait(retryAfter)}.`);
+    // The provider started on the refused message while its limit was counted, and was stopped: nothing of
+    // that turn was saved, and the session's saved messages are those of the turns answered.
+    const refused = `turn ${statuses.length - 1}`;
+    expect(fakeProvider.requests.some((request) => JSON.stringify(request.body ?? null).includes(refused))).toBe(true);
+    const sessionDoc = getFirestore(admin).collection("sessions").doc(session);
+    expect((await sessionDoc.collection("messages").get()).size).toBe(2 * statuses.filter((s) => s === 200).length);
+    expect((await sessionDoc.get()).get("reply_lease_id")).toBeNull();
+  });
+
+  test("an API call over the limit is 429 in OpenAI's shape, and what it sent is not saved", async () => {
+    const caller = await signInOver(server);
+    const session = await newChatOver(server, caller);
+    const sessionDoc = getFirestore(admin).collection("sessions").doc(session);
+    const botId = (await sessionDoc.get()).get("bot_id") as string;
+    const statuses: number[] = [];
+    let limited: Response | null = null;
+    for (let call = 0; call < 4 && !limited; call += 1) {
+      const response = await fetch(`${server.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: {
+          Authorization: `Bearer ${caller.apiKey}`,
+          "Content-Type": "application/json",
+          "X-Session-Id": session,
+        },
+        body: JSON.stringify({ model: botId, messages: [{ role: "user", content: `api call ${call}` }] }),
+      });
+      statuses.push(response.status);
+      if (response.status === 429) limited = response;
+      else await response.text();
+    }
+    expect(limited).not.toBeNull();
+    expect(Number(limited!.headers.get("Retry-After"))).toBeGreaterThan(0);
+    expect(await limited!.json()).toMatchObject({ error: { type: "rate_limit_error", code: "rate_limit_exceeded" } });
+    const refused = `api call ${statuses.length - 1}`;
+    expect(fakeProvider.requests.some((request) => JSON.stringify(request.body ?? null).includes(refused))).toBe(true);
+    expect((await sessionDoc.collection("messages").get()).size).toBe(2 * statuses.filter((s) => s === 200).length);
+    expect((await sessionDoc.get()).get("reply_lease_id")).toBeNull();
   });
 });
 

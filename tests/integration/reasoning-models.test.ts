@@ -4,6 +4,7 @@ import { action as chat } from "~/routes/api.chat";
 import { loader as botLoader } from "~/routes/assistants.$botId._index";
 import { action as newAction } from "~/routes/assistants.new";
 import { action as sessionAction, loader as sessionLoader } from "~/routes/sessions.$sessionId";
+import { forgetActiveVersions } from "~/models/bots.server";
 import { getOwnSession } from "~/models/sessions.server";
 import { db } from "~/utils/db.server";
 import { FAKE_CHAT_MODELS } from "../fakes/openai-server";
@@ -66,6 +67,8 @@ async function changeModel(botId: string, model: string) {
     .collection("model_configs")
     .doc(bot.active_model_config_id)
     .update({ "config.model": model });
+  // Changed in place, as no edit through the app does: the versions this process keeps must be read again.
+  forgetActiveVersions();
 }
 
 describe("the web chat", () => {

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, test } from "vitest";
 import { action as completions } from "~/routes/v1.chat.completions";
 import { observeFirestoreCalls, type FirestoreCall } from "~/utils/db.server";
-import { createTestBot, say, startSessionFor } from "../setup/chat";
+import { readChatEvents } from "~/chat/events";
+import { chat, chatRequest, createTestBot, say, startSessionFor, transcriptOf } from "../setup/chat";
 import { fakeProvider } from "../setup/integration";
 import { signedInPerson, type Person } from "../setup/people";
 
@@ -73,6 +74,8 @@ async function readAll(response: Response) {
 }
 
 describe("Firestore round trips per turn", () => {
+  // Only the reads that build the prompt stand before the provider call: the rate limit and the admission's
+  // commit run alongside it (and the reply is read only once they are done, see the test below).
   test("a web turn", async () => {
     const person = await signedInPerson();
     const bot = await createTestBot(person, { session_type: "2" });
@@ -80,8 +83,10 @@ describe("Firestore round trips per turn", () => {
     await say(person, sessionId, "Warm up");
     const calls = await countCalls(person.apiKey, () => say(person, sessionId, "Count my round trips"));
     console.log(`web turn: ${JSON.stringify(calls)}`);
-    // Before the chat engine: 6 calls, 5 before the provider, all 5 one after another.
-    expect(calls).toEqual({ total: 5, beforeProvider: 4, sequentialBeforeProvider: 3 });
+    // Before the chat engine: 6 calls, 5 before the provider, all 5 one after another. Before issue 12: 5, 4, 3.
+    // Now: the session read, the limit's write and read, the admission's commit, and the reply's one write.
+    expect(calls.total).toBe(5);
+    expect(calls.sequentialBeforeProvider).toBe(1);
   });
 
   test("an API turn continuing a session", async () => {
@@ -101,25 +106,57 @@ describe("Firestore round trips per turn", () => {
       ),
     );
     console.log(`API turn, continued session: ${JSON.stringify(calls)}`);
-    // Before the chat engine: 10 calls, 9 before the provider, all 9 one after another.
-    expect(calls).toEqual({ total: 6, beforeProvider: 5, sequentialBeforeProvider: 3 });
+    // Before the chat engine: 10 calls, 9 before the provider, all 9 one after another. Before issue 12: 6, 5, 3.
+    // Now: the session read (the caller is known from the first call), the limit's two, the lease, the reply's one.
+    expect(calls.total).toBe(5);
+    expect(calls.sequentialBeforeProvider).toBe(1);
   });
 
   test("an API turn starting a session", async () => {
     const person = await signedInPerson();
     const bot = await createTestBot(person, { session_type: "2" });
-    const calls = await countCalls(person.apiKey, async () =>
+    const newSession = async () =>
       readAll(
         (await apiCall(person, {
           model: bot.id,
           stream: true,
           messages: [{ role: "user", content: "Hi" }],
         })) as Response,
-      ),
-    );
+      );
+    await newSession();
+    const calls = await countCalls(person.apiKey, newSession);
     console.log(`API turn, new session: ${JSON.stringify(calls)}`);
-    // Before the chat engine: 13 calls, 12 before the provider, all 12 one after another. The session is created
-    // with its first reply, so nothing is written before the provider is called.
-    expect(calls).toEqual({ total: 6, beforeProvider: 5, sequentialBeforeProvider: 2 });
+    // Before the chat engine: 13 calls, 12 before the provider, all 12 one after another. Before issue 12: 6, 5, 2.
+    // Now: the assistant's document (its active versions and the caller are known from the first call), the
+    // limit's two, and the session created with its first reply in one write.
+    expect(calls.total).toBe(4);
+    expect(calls.sequentialBeforeProvider).toBe(1);
+  });
+
+  test("the provider starts before the turn is admitted, and nothing of the reply is read until it is", async () => {
+    const person = await signedInPerson();
+    const bot = await createTestBot(person, { session_type: "2" });
+    const sessionId = await startSessionFor(person, bot.id);
+    await say(person, sessionId, "Warm up");
+    const calls: FirestoreCall[] = [];
+    stopObserving = observeFirestoreCalls((call) => calls.push(call), LATENCY_MS);
+    const seen = fakeProvider.requests.length;
+    const response = (await chat({
+      request: chatRequest(person, { mode: "session", sessionId, message: "Overlap me" }),
+      params: {},
+      context: {},
+    })) as Response;
+    let firstText = 0;
+    for await (const event of readChatEvents(response.body!)) {
+      if (event.type === "delta" && !firstText) firstText = performance.now();
+    }
+    stopObserving();
+    const providerAt = fakeProvider.requests.slice(seen).find((request) => request.apiKey === person.apiKey)!.at;
+    // The admission's commit is the last call to end before the reply's text (the reply's own save comes after).
+    const admitted = calls.filter((call) => call.endedAt < firstText).at(-1)!;
+    expect(providerAt).toBeLessThan(admitted.startedAt);
+    expect(firstText).toBeGreaterThan(admitted.endedAt);
+    const messages = await transcriptOf(person, sessionId);
+    expect(messages.map((message) => message.content).slice(-2)).toEqual(["Overlap me", expect.any(String)]);
   });
 });
