@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { FieldValue, Timestamp, type DocumentSnapshot } from "firebase-admin/firestore";
+import { FieldValue, Timestamp, type DocumentReference, type DocumentSnapshot } from "firebase-admin/firestore";
+import { LRUCache } from "lru-cache";
 import { db, withDeadline } from "~/utils/db.server";
 import { slidingCount, waitUntilUnder } from "./sliding-window";
 
@@ -38,15 +39,33 @@ export async function consumePoint(rule: Window, key: string, now = Date.now()):
   // Kept for the window after this one, which still counts part of it.
   const expires = Timestamp.fromMillis((index + 2) * windowMs);
   await withDeadline(current.set({ count: FieldValue.increment(1), expires_at: expires }, { merge: true }));
-  const [thisWindow, lastWindow] = await withDeadline(db().getAll(current, previous));
-  const countIn = (snapshot: DocumentSnapshot | undefined) => (snapshot?.get("count") as number | undefined) ?? 0;
-  const counts = { current: countIn(thisWindow), previous: countIn(lastWindow) };
+  const counts = await windowCounts(current, previous);
   const elapsed = (now - index * windowMs) / windowMs;
   if (slidingCount(counts, elapsed) <= rule.points) return { allowed: true, id: current.id };
   return {
     allowed: false,
     retryAfterSeconds: Math.max(1, Math.ceil((waitUntilUnder(rule.points, counts, elapsed) * windowMs) / 1000)),
   };
+}
+
+/**
+ * Counts of windows that have ended, as read once they had: an ended window
+ * takes no more points, so a client's later requests read the current window
+ * alone. (A point that lands a few milliseconds late, or a sign-in's given
+ * back, can move it by one: a rate limit, not an exact quota.)
+ */
+const endedWindows = new LRUCache<string, number>({ max: 50_000, ttl: 2 * 60 * 60_000 });
+
+function countIn(snapshot: DocumentSnapshot | undefined): number {
+  return (snapshot?.get("count") as number | undefined) ?? 0;
+}
+
+async function windowCounts(current: DocumentReference, previous: DocumentReference) {
+  const ended = endedWindows.get(previous.id);
+  if (ended !== undefined) return { current: countIn(await withDeadline(current.get())), previous: ended };
+  const [thisWindow, lastWindow] = await withDeadline(db().getAll(current, previous));
+  endedWindows.set(previous.id, countIn(lastWindow));
+  return { current: countIn(thisWindow), previous: countIn(lastWindow) };
 }
 
 /** Gives a point back (a sign-in that succeeded), so only failures use up the budget. */

@@ -70,6 +70,10 @@ export type FakeProviderOptions = {
   /** Pause between streamed chunks. */
   chunkDelayMs?: number;
   slowChunkDelayMs?: number;
+  /** Pause before a stream's first chunk: a real model's wait for its first token (the benchmark's 200 ms). */
+  firstTokenDelayMs?: number;
+  /** Every prose reply is this many words, one chunk each (the benchmark's load); unset, replies depend on the message. */
+  replyWords?: number;
 };
 
 export const FAKE_CHAT_MODELS = ["gpt-4o", "gpt-4o-mini", "gpt-4.1-mini", "o3-mini", "o3", "gpt-5", "gpt-5-mini"];
@@ -298,7 +302,7 @@ async function chatCompletion(
   }
 
   const choiceCount = given(body.n) ? (body.n as number) : 1;
-  const answers = Array.from({ length: choiceCount }, () => answerFor(body, messages, lastText));
+  const answers = Array.from({ length: choiceCount }, () => answerFor(body, messages, lastText, options.replyWords));
   // The prompt is the messages and, as the real API counts them, the tool definitions and the output schema.
   const definitions = [body.tools, body.response_format].filter(given).map((value) => JSON.stringify(value));
   const promptTokens = messages.reduce(
@@ -323,7 +327,12 @@ async function chatCompletion(
 
   if (!body.stream) return sendJson(res, 200, completionOf(answers, reply));
   const delay = directives.has("slow") ? (options.slowChunkDelayMs ?? 400) : (options.chunkDelayMs ?? 15);
-  await streamCompletion(res, answers, reply, { delay, cut: directives.has("cut"), stall: directives.has("stall") });
+  await streamCompletion(res, answers, reply, {
+    delay,
+    firstDelay: options.firstTokenDelayMs ?? 0,
+    cut: directives.has("cut"),
+    stall: directives.has("stall"),
+  });
 }
 
 /** [fake:500xN]: true for the first N arrivals of this last user message (this one counted). */
@@ -353,11 +362,11 @@ type ReplyContext = {
 };
 
 /** The answer to one choice: a tool call when the conversation calls for one, else text. */
-function answerFor(body: ChatBody, messages: ChatMessage[], lastText: string): Answer {
+function answerFor(body: ChatBody, messages: ChatMessage[], lastText: string, replyWords?: number): Answer {
   const calls = toolCallsFor(body, messages, lastText);
   if (calls) return { kind: "tools", calls };
   const limit = [body.max_completion_tokens, body.max_tokens].find(given) as number | undefined;
-  const text = cutAtStop(contentFor(body, messages, lastText), stopSequencesOf(body.stop));
+  const text = cutAtStop(contentFor(body, messages, lastText, replyWords), stopSequencesOf(body.stop));
   const all = piecesOf(text, isJsonReply(body));
   const pieces = limitTokens(all, limit);
   // Cut short by the token limit is "length"; a stop sequence, like the end of the reply, is "stop".
@@ -369,9 +378,13 @@ function answerText(answer: Answer): string {
 }
 
 /** The reply's text: JSON when response_format asks for it, the tool results after a tool round, else prose. */
-function contentFor(body: ChatBody, messages: ChatMessage[], lastText: string): string {
+function contentFor(body: ChatBody, messages: ChatMessage[], lastText: string, replyWords?: number): string {
   const results = toolResultsAtEnd(messages);
-  const prose = results ? replyToToolResults(results) : replyFor(lastText);
+  const prose = results
+    ? replyToToolResults(results)
+    : replyWords
+      ? Array.from({ length: replyWords }, (_, index) => `word${index % 10}`).join(" ")
+      : replyFor(lastText);
   const format = body.response_format as { type?: string; json_schema?: { schema?: unknown } } | undefined;
   if (format?.type === "json_object") return JSON.stringify({ reply: prose });
   if (format?.type === "json_schema") {
@@ -684,9 +697,10 @@ async function streamCompletion(
   res: http.ServerResponse,
   answers: Answer[],
   reply: ReplyContext,
-  behaviour: { delay: number; cut: boolean; stall: boolean },
+  behaviour: { delay: number; firstDelay: number; cut: boolean; stall: boolean },
 ) {
   res.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-cache", Connection: "keep-alive" });
+  if (behaviour.firstDelay > 0) await sleep(behaviour.firstDelay);
   // With include_usage every chunk says "usage": null until the last, which carries it with no choices.
   const chunk = (choices: unknown[], usage: unknown = null) =>
     `data: ${JSON.stringify({
