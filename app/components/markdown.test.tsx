@@ -1,6 +1,6 @@
 import { renderToStaticMarkup } from "react-dom/server";
 import { expect, test } from "vitest";
-import { Markdown, safeUrl } from "./markdown";
+import { loadHighlighter, Markdown, safeUrl } from "./markdown";
 
 test("raw HTML from a model is never rendered as HTML", () => {
   const html = renderToStaticMarkup(
@@ -32,10 +32,18 @@ test("only http(s), mailto and relative URLs survive", () => {
   expect(safeUrl("vbscript:x")).toBe("");
 });
 
-test("code blocks are highlighted and get a copy button", () => {
-  const html = renderToStaticMarkup(<Markdown>{"```js\nconst x = 1;\n```"}</Markdown>);
-  expect(html).toContain("hljs");
-  expect(html).toContain("Copy code");
+test("code blocks are drawn plain until the highlighter has loaded, then highlighted, with a copy button", async () => {
+  const reply = "```js\nconst x = 1;\n```";
+  const before = renderToStaticMarkup(<Markdown>{reply}</Markdown>);
+  expect(before).not.toContain("hljs");
+  expect(before).toContain("const x = 1;");
+  expect(before).toContain("Copy code");
+  await loadHighlighter();
+  const after = renderToStaticMarkup(<Markdown>{reply}</Markdown>);
+  expect(after).toContain('class="hljs-keyword"');
+  expect(after).toContain("Copy code");
+  // Text without a fenced block never asks for it.
+  expect(renderToStaticMarkup(<Markdown>{"    indented code"}</Markdown>)).not.toContain("hljs");
 });
 
 test("images are shown as links, never loaded by themselves", () => {
@@ -43,4 +51,17 @@ test("images are shown as links, never loaded by themselves", () => {
   expect(html).not.toContain("<img");
   expect(html).toContain('<a href="https://evil.example/x?d=private"');
   expect(html).toContain(">secret</a>");
+});
+
+test("GitHub-flavoured Markdown reads as GitHub shows it: tables, task lists, strikethrough, bare links", () => {
+  const html = renderToStaticMarkup(
+    <Markdown>
+      {"| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n- [ ] todo\n\n~~old~~ see https://example.com"}
+    </Markdown>,
+  );
+  expect(html).toContain("<table>");
+  expect(html).toContain("<td>2</td>");
+  expect(html).toContain('type="checkbox"');
+  expect(html).toContain("<del>old</del>");
+  expect(html).toContain('href="https://example.com"');
 });

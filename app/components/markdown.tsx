@@ -1,7 +1,6 @@
-import { useRef } from "react";
-import ReactMarkdown, { defaultUrlTransform } from "react-markdown";
-import rehypeHighlight from "rehype-highlight";
-import remarkGfm from "remark-gfm";
+import { useEffect, useRef, useState } from "react";
+import ReactMarkdown, { defaultUrlTransform, type Options } from "react-markdown";
+import { remarkGfmReading } from "./remark-gfm-reading";
 import { useCopy } from "./use-copy";
 
 // Model output is untrusted. react-markdown builds React elements, never raw
@@ -17,12 +16,46 @@ export function safeUrl(url: string): string {
   return SAFE_PROTOCOL.test(cleaned) ? cleaned : "";
 }
 
+type Highlighting = NonNullable<Options["rehypePlugins"]>;
+
+/**
+ * The syntax highlighter is most of the chat page's JavaScript, and most
+ * replies have no code: it is loaded the first time a reply shows a fenced
+ * code block, which is drawn plain until then (the colours arrive, nothing
+ * moves). The server always draws code plain, so hydration matches.
+ */
+let highlighter: Highlighting | null = null;
+
+export async function loadHighlighter(): Promise<Highlighting> {
+  highlighter ??= (await import("./highlighting")).highlighting;
+  return highlighter;
+}
+
+const READING_PLUGINS = [remarkGfmReading] as unknown as Options["remarkPlugins"];
+
+const FENCED_CODE = /^ {0,3}(```|~~~)/m;
+
+function useHighlighter(text: string): Highlighting {
+  const wanted = FENCED_CODE.test(text);
+  const [loaded, setLoaded] = useState(highlighter);
+  useEffect(() => {
+    if (!wanted || loaded) return;
+    let mounted = true;
+    void loadHighlighter().then((plugins) => mounted && setLoaded(plugins));
+    return () => {
+      mounted = false;
+    };
+  }, [wanted, loaded]);
+  return (wanted && loaded) || [];
+}
+
 export function Markdown({ children }: { children: string }) {
+  const highlighting = useHighlighter(children);
   return (
     <div className="prose-chat space-y-3 break-words text-sm leading-relaxed">
       <ReactMarkdown
-        remarkPlugins={[remarkGfm]}
-        rehypePlugins={[[rehypeHighlight, { detect: false, ignoreMissing: true }]]}
+        remarkPlugins={READING_PLUGINS}
+        rehypePlugins={highlighting}
         skipHtml
         urlTransform={safeUrl}
         components={{

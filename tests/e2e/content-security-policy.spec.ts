@@ -51,6 +51,8 @@ test("the main pages and a streamed reply run under the policy without a violati
   await page.getByLabel("Message").press("Enter");
   await expect(conversation(page)).toContainText("Thanks for asking about hello under a policy", { timeout: 20_000 });
   await expect(page.getByRole("button", { name: "Send" })).toBeVisible();
+  // The reply's code block loads the syntax highlighter, a chunk of its own, under the same policy.
+  await expect(conversation(page).locator("pre code.hljs .hljs-string").first()).toBeVisible();
 
   // The same chat loaded as a document, then the pages that list what the person did.
   await visitStrictly(page, page.url());
