@@ -20,6 +20,7 @@ import { db, isDocId, withDeadline } from "~/utils/db.server";
 import type { Caller } from "./caller";
 import { queryWords, searchTerms } from "~/utils/search-terms";
 import { QUERIES, shapedQuery } from "./queries.server";
+import { ShowcaseIndex } from "./showcase-index.server";
 
 // `bots` with its `model_configs` and `prompts` subcollections (GPT Lab's data
 // model). A bot points at its active prompt and config; an edit adds a new
@@ -215,6 +216,7 @@ export async function createShowcaseBots(seeds: { id: string; input: AssistantIn
     addBot(batch, bots().doc(seed.id), { creator_user_id: SHOWCASE_CREATOR_ID, showcased: true }, seed.input);
   }
   await batch.commit();
+  await showChanges(missing.map((seed) => seed.id));
   return missing.map((seed) => seed.id);
 }
 
@@ -329,11 +331,45 @@ export type GallerySort = "popular" | "newest";
 export type GalleryPage = { bots: Bot[]; nextCursor: string | null };
 
 /**
- * A page of showcased, active bots. Search narrows the indexed query by its
+ * A page of showcased, active bots, from the in-memory index once it has
+ * loaded (showcase-index.server.ts), else from Firestore.
+ */
+export async function listShowcasedBots(options: {
+  sort: GallerySort;
+  search?: string;
+  after?: string;
+  limit: number;
+}): Promise<GalleryPage> {
+  const page = showcase.page({
+    order: options.sort,
+    search: options.search,
+    after: options.after,
+    limit: options.limit,
+  });
+  return page ?? queryShowcasedBots(options);
+}
+
+/** The showcased bots in memory: a listener on the showcased bots, and the cards it keeps. */
+const showcase = new ShowcaseIndex<Bot>(() => bots().where("showcased", "==", true), toBot);
+
+/** Stops the showcase index's listener (tests, and a server that is shutting down). */
+export function stopShowcaseIndex() {
+  showcase.stop();
+}
+
+/** After this instance wrote bots, its index shows the change at once (others within their listener's latency). */
+async function showChanges(botIds: string[]) {
+  if (botIds.length === 0 || !showcase.loaded) return;
+  const snapshots = await withDeadline(db().getAll(...botIds.map((id) => bots().doc(id))));
+  showcase.apply(snapshots);
+}
+
+/**
+ * The same page from Firestore. Search narrows the indexed query by its
  * longest word; further words are checked on the page, so a page may hold
  * fewer than `limit` bots while more remain.
  */
-export async function listShowcasedBots(options: {
+async function queryShowcasedBots(options: {
   sort: GallerySort;
   search?: string;
   after?: string;
@@ -378,7 +414,7 @@ export async function listOwnBots(caller: Caller, limit = 100): Promise<Bot[]> {
  */
 export async function updateBot(caller: Caller, botId: string, input: AssistantInput): Promise<boolean> {
   if (!isDocId(botId)) return false;
-  return withDeadline(
+  const changed = await withDeadline(
     db().runTransaction(async (tx) => {
       const botSnap = await tx.get(bots().doc(botId));
       if (!botSnap.exists) return false;
@@ -419,6 +455,8 @@ export async function updateBot(caller: Caller, botId: string, input: AssistantI
       return true;
     }),
   );
+  if (changed) await showChanges([botId]);
+  return changed;
 }
 
 function replaceVersion(
@@ -494,7 +532,7 @@ export async function activateVersion(
 /** Deactivate or reactivate; only the creator may. */
 export async function setBotActive(caller: Caller, botId: string, isActive: boolean): Promise<boolean> {
   if (!isDocId(botId)) return false;
-  return withDeadline(
+  const changed = await withDeadline(
     db().runTransaction(async (tx) => {
       const snapshot = await tx.get(bots().doc(botId));
       if (!snapshot.exists || snapshot.get("creator_user_id") !== caller.userId) return false;
@@ -502,13 +540,15 @@ export async function setBotActive(caller: Caller, botId: string, isActive: bool
       return true;
     }),
   );
+  if (changed) await showChanges([botId]);
+  return changed;
 }
 
 /** Curating the gallery is an operator's job: the showcase script and operators' toggle. */
 export async function setShowcased(botId: string, showcased: boolean): Promise<boolean> {
   if (!isDocId(botId)) return false;
   const ref = bots().doc(botId);
-  return withDeadline(
+  const changed = await withDeadline(
     db().runTransaction(async (tx) => {
       const snapshot = await tx.get(ref);
       if (!snapshot.exists) return false;
@@ -516,4 +556,6 @@ export async function setShowcased(botId: string, showcased: boolean): Promise<b
       return true;
     }),
   );
+  if (changed) await showChanges([botId]);
+  return changed;
 }

@@ -26,6 +26,7 @@ import { open, seal, type TranscriptKey } from "~/utils/transcript-crypto.server
 import type { BotWithActive } from "./bots.server";
 import type { Caller } from "./caller";
 import { QUERIES, shapedQuery } from "./queries.server";
+import { countOnShard, foldSoon } from "./counters.server";
 import { addUsage } from "./usage.server";
 
 // `sessions` and their `messages` (GPT Lab's data model). Everything the
@@ -197,15 +198,27 @@ type Writer = {
   set(ref: DocumentReference, data: DocumentData, options: SetOptions): unknown;
 };
 
-/** Counts a start on the user, the bot and its prompt, in the batch that creates the session. */
+/** The documents a session's start and end are counted on besides the person's: its bot and the prompt it ran. */
+function countedFor(botId: string, promptId: string): DocumentReference[] {
+  const bot = db().collection("bots").doc(botId);
+  return promptId ? [bot, bot.collection("prompts").doc(promptId)] : [bot];
+}
+
+/**
+ * Counts a start on the user, the bot and its prompt, in the batch that
+ * creates the session: the person's own document directly, the bot's and the
+ * prompt's (which many people count at once) through their shards.
+ */
 function countStart(batch: Writer, options: NewSession) {
-  const started = { sessions_started: FieldValue.increment(1) };
-  batch.update(db().collection("users").doc(options.userId), started);
-  batch.update(db().collection("bots").doc(options.bot.id), started);
-  batch.update(
-    db().collection("bots").doc(options.bot.id).collection("prompts").doc(options.bot.instructions.id),
-    started,
-  );
+  batch.update(db().collection("users").doc(options.userId), { sessions_started: FieldValue.increment(1) });
+  for (const counted of countedFor(options.bot.id, options.bot.instructions.id)) {
+    countOnShard(batch, counted, "sessions_started");
+  }
+}
+
+/** Once a start or an end is committed: its bot's and prompt's shards are folded soon. */
+function foldCounters(botId: string, promptId: string) {
+  for (const counted of countedFor(botId, promptId)) foldSoon(counted);
 }
 
 /**
@@ -220,6 +233,7 @@ export async function startSession(options: NewSession): Promise<string> {
   batch.create(ref, { ...sessionFields(options), created_date: now, last_message_date: null });
   countStart(batch, options);
   await withDeadline(batch.commit());
+  foldCounters(options.bot.id, options.bot.instructions.id);
   return ref.id;
 }
 
@@ -686,6 +700,7 @@ export async function recordReply(caller: Caller, session: ChatSession, reply: R
     writeReply(batch, caller, session, reply, { concluded: false, context: reply.context, ours: true, asLeft });
     try {
       await withDeadline(batch.commit());
+      if (held?.newSession) foldCounters(session.bot_id, held.newSession.bot.instructions.id);
       return ref.id;
     } catch (error) {
       if (!isChangedMeanwhile(error) && !isAlreadyThere(error)) throw error;
@@ -706,6 +721,7 @@ export async function recordReply(caller: Caller, session: ChatSession, reply: R
       });
     }),
   );
+  if (held?.newSession) foldCounters(session.bot_id, held.newSession.bot.instructions.id);
   return ref.id;
 }
 
@@ -923,7 +939,7 @@ export async function concludeSession(
   const sessionRef = sessions().doc(session.id);
   const tokens = recap.usage.prompt_tokens + recap.usage.completion_tokens;
   const ended = { sessions_ended: FieldValue.increment(1) };
-  return withDeadline(
+  const concluded = await withDeadline(
     db().runTransaction(async (tx) => {
       if ((await tx.get(sessionRef)).get("status") === STATUS.completed) return false;
       tx.update(sessionRef, {
@@ -935,12 +951,8 @@ export async function concludeSession(
         unpriced_tokens: FieldValue.increment(recap.cost === null ? tokens : 0),
       });
       tx.update(db().collection("users").doc(session.user_id), ended);
-      tx.update(db().collection("bots").doc(session.bot_id), ended);
-      if (session.bot_initial_prompt_id) {
-        tx.update(
-          db().collection("bots").doc(session.bot_id).collection("prompts").doc(session.bot_initial_prompt_id),
-          ended,
-        );
+      for (const counted of countedFor(session.bot_id, session.bot_initial_prompt_id)) {
+        countOnShard(tx, counted, "sessions_ended");
       }
       if (tokens > 0) {
         addUsage(tx, {
@@ -955,6 +967,8 @@ export async function concludeSession(
       return true;
     }),
   );
+  if (concluded) foldCounters(session.bot_id, session.bot_initial_prompt_id);
+  return concluded;
 }
 
 // The changes below take a session from getOwnSession, so ownership is checked first.

@@ -847,6 +847,25 @@ async function ownerDocuments(w: World): Promise<Snapshot> {
     [db().collection("users").doc(owner), ...found.flatMap((query) => query.docs.map((doc) => doc.ref))],
     snapshot,
   );
+  return withShardsFolded(snapshot);
+}
+
+/**
+ * A counter's shards (app/models/counters.server.ts) are its document's own
+ * count: added into it here, so that a fold, which moves counts from the
+ * shards into the document, changes nothing, and a start changes the counter.
+ */
+function withShardsFolded(snapshot: Snapshot): Snapshot {
+  for (const [docPath, fields] of [...snapshot]) {
+    const counted = /^(.*)\/counter_shards\/[^/]+$/.exec(docPath)?.[1];
+    if (counted === undefined) continue;
+    snapshot.delete(docPath);
+    const parent = snapshot.get(counted);
+    if (!parent) continue;
+    for (const [field, value] of Object.entries(fields)) {
+      parent[field] = String(Number(parent[field] ?? 0) + Number(value));
+    }
+  }
   return snapshot;
 }
 
