@@ -9,10 +9,15 @@ const NAMES: Record<(typeof SCENARIOS)[number], string> = {
   v1New: "/v1 new session",
 };
 
+/** A ratio to the floor; "+N ms" instead when the floor is within a millisecond of nothing. */
+const timesFloor = (value: number, floor: number) =>
+  floor < 1 ? `+${fixed(value - floor)} ms (floor ≈ 0)` : `${fixed(value / floor)}×`;
+
 const fixed = (value: number | null | undefined, digits = 1) =>
   value === null || value === undefined || !Number.isFinite(value) ? "—" : value.toFixed(digits);
 
-export function renderReport(results: Results, verdicts: Verdict[]): string {
+/** `notes`: what the profiles showed about the misses (bench/PROFILE-NOTES.md), written by hand. */
+export function renderReport(results: Results, verdicts: Verdict[], notes = ""): string {
   const misses = verdicts.filter((verdict) => !verdict.pass);
   const lines = [
     "# Benchmark results",
@@ -55,7 +60,7 @@ export function renderReport(results: Results, verdicts: Verdict[]): string {
       const scenario = results.loads[many]?.[name];
       if (!scenario) continue;
       lines.push(
-        `| ${NAMES[name]} | ${fixed(scenario.overhead.ttftP50 / floor.overhead.ttftP50)}× | ${fixed(scenario.overhead.ttftP99 / floor.overhead.ttftP99)}× | ${fixed(scenario.cpuPerStreamMs! / floor.cpuPerStreamMs!)}× |`,
+        `| ${NAMES[name]} | ${timesFloor(scenario.overhead.ttftP50, floor.overhead.ttftP50)} | ${timesFloor(scenario.overhead.ttftP99, floor.overhead.ttftP99)} | ${timesFloor(scenario.cpuPerStreamMs!, floor.cpuPerStreamMs!)} |`,
       );
     }
     lines.push("");
@@ -82,5 +87,6 @@ export function renderReport(results: Results, verdicts: Verdict[]): string {
   if (misses.length) {
     lines.push("## Misses", "", ...misses.map((miss) => `- ${miss.figure}: ${miss.value} (target ${miss.target}).`), "");
   }
+  if (notes) lines.push(notes.trim(), "");
   return lines.join("\n");
 }

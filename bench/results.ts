@@ -47,7 +47,9 @@ export type Results = {
 export type Verdict = { figure: string; value: string; target: string; pass: boolean };
 
 const ms = (value: number) => `${value.toFixed(1)} ms`;
-const ratio = (value: number, floor: number) => `${ms(value)} (${(value / floor).toFixed(1)}× the floor's ${ms(floor)})`;
+/** A figure beside the floor's; no ratio against a floor within a millisecond of nothing (it would be noise). */
+const ratio = (value: number, floor: number) =>
+  floor < 1 ? `${ms(value)} (the floor's: ${ms(floor)})` : `${ms(value)} (${(value / floor).toFixed(1)}× the floor's ${ms(floor)})`;
 const LABEL: Record<(typeof APP_SCENARIOS)[number], string> = {
   web: "web /api/chat",
   v1Continuing: "/v1 continuing a session",

@@ -6,7 +6,7 @@
 // bench/results.json and bench/RESULTS.md. Not part of `npm test`: timings are never asserted there.
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { freePort, startEmulator } from "../scripts/emulator.ts";
@@ -33,11 +33,18 @@ async function stopAll() {
 }
 process.once("SIGINT", () => void stopAll().then(() => process.exit(130)));
 
+// --report-only renders bench/RESULTS.md again from bench/results.json (after editing PROFILE-NOTES.md).
+const reportOnly = process.argv.includes("--report-only");
+
 try {
-  const results = await benchmark();
-  const verdicts = judge(results, "1", String(PLAN.loads.at(-1)!.clients));
+  const results = reportOnly
+    ? (JSON.parse(readFileSync(path.join(ROOT, "bench/results.json"), "utf8")) as Results)
+    : await benchmark();
+  const verdicts = judge(results, "1", String(Object.keys(results.loads).map(Number).sort((a, b) => a - b).at(-1)));
+  const notesFile = path.join(ROOT, "bench/PROFILE-NOTES.md");
+  const notes = existsSync(notesFile) ? readFileSync(notesFile, "utf8") : "";
   writeFileSync(path.join(ROOT, "bench/results.json"), `${JSON.stringify({ ...results, verdicts }, null, 2)}\n`);
-  writeFileSync(path.join(ROOT, "bench/RESULTS.md"), renderReport(results, verdicts));
+  writeFileSync(path.join(ROOT, "bench/RESULTS.md"), renderReport(results, verdicts, notes));
   console.log("");
   for (const verdict of verdicts) console.log(`${verdict.pass ? "pass" : "MISS"}  ${verdict.figure}: ${verdict.value} (target ${verdict.target})`);
   const missed = verdicts.filter((verdict) => !verdict.pass).length;
