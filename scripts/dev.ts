@@ -4,6 +4,7 @@
 import { parseArgs } from "node:util";
 import { startFakeProvider } from "../tests/fakes/openai-server.ts";
 import { prepareLocalStore } from "./local-store.ts";
+import { reportPendingMigration } from "./migration-check.ts";
 import { seedIfEmpty } from "./seed-if-empty.ts";
 import { startServer } from "./server.ts";
 
@@ -20,6 +21,7 @@ if (fake) {
 }
 
 await seedIfEmpty();
+await reportPendingMigration();
 const server = await startServer({ mode: "development" });
 console.log(`Assistant Lab (development) on ${server.url}`);
 

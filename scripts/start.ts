@@ -2,6 +2,7 @@
 // an emulator or Google credentials are configured. Seeds the showcase into an
 // empty database.
 import { prepareLocalStore } from "./local-store.ts";
+import { reportPendingMigration } from "./migration-check.ts";
 import { seedIfEmpty } from "./seed-if-empty.ts";
 import { startServer } from "./server.ts";
 
@@ -14,6 +15,7 @@ if (store.target === "embedded-emulator") {
 
 try {
   await seedIfEmpty();
+  await reportPendingMigration();
 
   const server = await startServer({ mode: "production" });
   console.log(`Assistant Lab is ready on ${server.url}`);

@@ -41,7 +41,8 @@ export type Bot = AssistantProfile & {
   sessions_ended: number;
 };
 
-export type PromptType = "initial" | "summary";
+/** GPT Lab's values of `message_type`, kept so that its code and its documents read as they always did. */
+export type PromptType = "initial_prompt" | "summary_prompt";
 
 export type PromptVersion = {
   id: string;
@@ -230,8 +231,8 @@ function addBot(
   const summaryRef = prompts(botRef.id).doc();
   const configRef = modelConfigs(botRef.id).doc();
   const now = FieldValue.serverTimestamp();
-  batch.create(initialRef, newPrompt("initial", input.instructions));
-  batch.create(summaryRef, newPrompt("summary", input.summary_prompt));
+  batch.create(initialRef, newPrompt("initial_prompt", input.instructions));
+  batch.create(summaryRef, newPrompt("summary_prompt", input.summary_prompt));
   batch.create(configRef, newModelConfig(input));
   batch.create(botRef, {
     ...profileOf(input),
@@ -432,7 +433,7 @@ export async function updateBot(caller: Caller, botId: string, input: AssistantI
           tx,
           instructions.ref,
           prompts(botId).doc(),
-          newPrompt("initial", input.instructions),
+          newPrompt("initial_prompt", input.instructions),
         );
       }
       if (summary.get("message") !== input.summary_prompt) {
@@ -440,7 +441,7 @@ export async function updateBot(caller: Caller, botId: string, input: AssistantI
           tx,
           summary.ref,
           prompts(botId).doc(),
-          newPrompt("summary", input.summary_prompt),
+          newPrompt("summary_prompt", input.summary_prompt),
         );
       }
       if (!sameConfig(config.get("config"), configOf(input))) {
@@ -489,7 +490,11 @@ export async function listVersions(botId: string): Promise<BotVersions> {
   const byType = (type: PromptType) =>
     shapedQuery(prompts(botId), QUERIES.promptVersions, { message_type: type }).get();
   const [instructions, summary, configs] = await withDeadline(
-    Promise.all([byType("initial"), byType("summary"), modelConfigs(botId).orderBy("created_date", "desc").get()]),
+    Promise.all([
+      byType("initial_prompt"),
+      byType("summary_prompt"),
+      modelConfigs(botId).orderBy("created_date", "desc").get(),
+    ]),
   );
   return {
     instructions: instructions.docs.map(toPrompt),
@@ -499,8 +504,8 @@ export async function listVersions(botId: string): Promise<BotVersions> {
 }
 
 const POINTERS = {
-  instructions: { field: "active_initial_prompt_id", collection: prompts, type: "initial" },
-  summary: { field: "active_summary_prompt_id", collection: prompts, type: "summary" },
+  instructions: { field: "active_initial_prompt_id", collection: prompts, type: "initial_prompt" },
+  summary: { field: "active_summary_prompt_id", collection: prompts, type: "summary_prompt" },
   model_config: { field: "active_model_config_id", collection: modelConfigs, type: null },
 } as const;
 

@@ -90,14 +90,14 @@ describe("creating an assistant", () => {
       ["created_date", "is_active", "message", "message_type", "sessions_ended", "sessions_started"].sort(),
     );
     expect(initial).toMatchObject({
-      message_type: "initial",
+      message_type: "initial_prompt",
       message: "You are a patient maths tutor.",
       is_active: true,
       sessions_started: 0,
       sessions_ended: 0,
     });
     const summary = (await botRef.collection("prompts").doc(bot.active_summary_prompt_id).get()).data()!;
-    expect(summary).toMatchObject({ message_type: "summary", message: DEFAULT_SUMMARY_PROMPT, is_active: true });
+    expect(summary).toMatchObject({ message_type: "summary_prompt", message: DEFAULT_SUMMARY_PROMPT, is_active: true });
 
     const config = (await botRef.collection("model_configs").doc(bot.active_model_config_id).get()).data()!;
     expect(Object.keys(config).sort()).toEqual(["config", "created_date", "is_active"]);

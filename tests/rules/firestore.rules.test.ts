@@ -61,7 +61,7 @@ const documents: Record<string, Record<string, unknown>> = {
   "bots/unlisted": bot(false, true),
   "bots/retired": bot(true, false),
   "bots/showcased/model_configs/c1": { config: { model: "gpt-4o-mini" }, is_active: true },
-  "bots/showcased/prompts/p1": { message_type: "initial", message: "You are a tutor.", is_active: true },
+  "bots/showcased/prompts/p1": { message_type: "initial_prompt", message: "You are a tutor.", is_active: true },
   "sessions/s1": { user_id: "owner", bot_id: "showcased", status: 0, messages_str: "v1.x.y.z" },
   "sessions/s1/messages/m1": { role: "user", message: "v1.x.y.z" },
 };
