@@ -3,7 +3,7 @@ import { afterEach, describe, expect, test, vi } from "vitest";
 import { getOwnSession } from "~/models/sessions.server";
 import { promptBudget, tokensOf } from "~/chat/context.server";
 import { fakeProvider } from "../setup/integration";
-import { createTestBot, say, startSessionFor } from "../setup/chat";
+import { createTestBot, say, settleStartCounters, startSessionFor } from "../setup/chat";
 import { signedInPerson } from "../setup/people";
 
 // A small window for one model makes a long conversation outgrow it quickly.
@@ -45,6 +45,7 @@ describe("a 60-turn coaching conversation", () => {
       const person = await signedInPerson();
       const bot = await createTestBot(person, { model: MODEL, max_tokens: String(MAX_TOKENS), session_type: "3" });
       const sessionId = await startSessionFor(person, bot.id);
+      await settleStartCounters(bot.id);
       const budget = promptBudget(MODEL, MAX_TOKENS);
       const writesPerTurn: number[] = [];
 

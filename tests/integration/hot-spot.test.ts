@@ -1,8 +1,7 @@
 import { describe, expect, test, vi } from "vitest";
 import { exactCount, foldShards, SHARDS } from "~/models/counters.server";
-import { action as completions } from "~/routes/v1.chat.completions";
 import { db } from "~/utils/db.server";
-import { createTestBot, startSessionFor } from "../setup/chat";
+import { apiCompletion, createTestBot, startSessionFor } from "../setup/chat";
 import { signedInPerson, type Person } from "../setup/people";
 
 // A showcased assistant that hundreds start at once: every start is counted
@@ -14,15 +13,7 @@ const STARTS = 500;
 const PEOPLE = 50;
 
 async function apiStart(person: Person, botId: string) {
-  const response = (await completions({
-    request: new Request("http://localhost/v1/chat/completions", {
-      method: "POST",
-      body: JSON.stringify({ model: botId, messages: [{ role: "user", content: "Hi" }] }),
-      headers: { Authorization: `Bearer ${person.apiKey}`, "Content-Type": "application/json" },
-    }),
-    params: {},
-    context: { clientAddress: "127.0.0.1" },
-  })) as Response;
+  const response = await apiCompletion(person, { model: botId, messages: [{ role: "user", content: "Hi" }] });
   await response.text();
   expect(response.status).toBe(200);
 }

@@ -1,9 +1,17 @@
 import { describe, expect, test, vi } from "vitest";
 import { readChatEvents, type ChatEvent } from "~/chat/events";
 import { getOwnSession, renameSession, STATUS } from "~/models/sessions.server";
-import { action as completions } from "~/routes/v1.chat.completions";
 import { db } from "~/utils/db.server";
-import { chat, chatRequest, createTestBot, replyText, say, startSessionFor, transcriptOf } from "../setup/chat";
+import {
+  apiCompletion,
+  chat,
+  chatRequest,
+  createTestBot,
+  replyText,
+  say,
+  startSessionFor,
+  transcriptOf,
+} from "../setup/chat";
 import { signedInPerson, type Person } from "../setup/people";
 
 // A reply is saved in one write when nothing but its own turn has written the
@@ -84,16 +92,7 @@ describe("saving a reply", () => {
   test("an API call's new session is created with its first reply in one write", async () => {
     const person = await signedInPerson();
     const bot = await createTestBot(person, { session_type: "2" });
-    const start = async (content: string) =>
-      (await completions({
-        request: new Request("http://localhost/v1/chat/completions", {
-          method: "POST",
-          body: JSON.stringify({ model: bot.id, messages: [{ role: "user", content }] }),
-          headers: { Authorization: `Bearer ${person.apiKey}`, "Content-Type": "application/json" },
-        }),
-        params: {},
-        context: { clientAddress: "127.0.0.1" },
-      })) as Response;
+    const start = (content: string) => apiCompletion(person, { model: bot.id, messages: [{ role: "user", content }] });
     // A first start folds the assistant's start counters (a transaction of their own, counters.server.ts); the
     // next within seconds does not, so any transaction now would be the save's.
     await (await start("Warm up")).text();

@@ -1,10 +1,18 @@
 import { afterEach, describe, expect, test } from "vitest";
-import { action as completions } from "~/routes/v1.chat.completions";
 import { observeFirestoreCalls, type FirestoreCall } from "~/utils/db.server";
 import { readChatEvents } from "~/chat/events";
-import { chat, chatRequest, createTestBot, say, startSessionFor, transcriptOf } from "../setup/chat";
+import {
+  apiCompletion,
+  chat,
+  chatRequest,
+  createTestBot,
+  say,
+  settleStartCounters,
+  startSessionFor,
+  transcriptOf,
+} from "../setup/chat";
 import { fakeProvider } from "../setup/integration";
-import { signedInPerson, type Person } from "../setup/people";
+import { signedInPerson } from "../setup/people";
 
 // How many Firestore calls a turn makes, and how many of them the person waits
 // for one after another before the provider is even called: at 100 concurrent
@@ -51,22 +59,6 @@ async function countCalls(apiKey: string, turn: () => Promise<unknown>): Promise
   };
 }
 
-function apiCall(person: Person, body: unknown, sessionId?: string) {
-  return completions({
-    request: new Request("http://localhost/v1/chat/completions", {
-      method: "POST",
-      body: JSON.stringify(body),
-      headers: {
-        Authorization: `Bearer ${person.apiKey}`,
-        "Content-Type": "application/json",
-        ...(sessionId ? { "X-Session-Id": sessionId } : {}),
-      },
-    }),
-    params: {},
-    context: { clientAddress: "127.0.0.1" },
-  });
-}
-
 async function readAll(response: Response) {
   expect(response.status).toBe(200);
   await response.text();
@@ -93,12 +85,13 @@ describe("Firestore round trips per turn", () => {
     const person = await signedInPerson();
     const bot = await createTestBot(person, { session_type: "2" });
     const first = await readAll(
-      (await apiCall(person, { model: bot.id, messages: [{ role: "user", content: "Hi" }] })) as Response,
+      (await apiCompletion(person, { model: bot.id, messages: [{ role: "user", content: "Hi" }] })) as Response,
     );
     const sessionId = first.headers.get("X-Session-Id")!;
+    await settleStartCounters(bot.id);
     const calls = await countCalls(person.apiKey, async () =>
       readAll(
-        (await apiCall(
+        (await apiCompletion(
           person,
           { model: bot.id, messages: [{ role: "user", content: "Again" }] },
           sessionId,
@@ -117,13 +110,14 @@ describe("Firestore round trips per turn", () => {
     const bot = await createTestBot(person, { session_type: "2" });
     const newSession = async () =>
       readAll(
-        (await apiCall(person, {
+        (await apiCompletion(person, {
           model: bot.id,
           stream: true,
           messages: [{ role: "user", content: "Hi" }],
         })) as Response,
       );
     await newSession();
+    await settleStartCounters(bot.id);
     const calls = await countCalls(person.apiKey, newSession);
     console.log(`API turn, new session: ${JSON.stringify(calls)}`);
     // Before the chat engine: 13 calls, 12 before the provider, all 12 one after another. Before issue 12: 6, 5, 2.
