@@ -7,6 +7,7 @@ import { describeWait } from "~/utils/format";
 import { openAiError } from "~/utils/openai-error";
 import { callerFor, userHashFor } from "./caller.server";
 import { beginSignInAttempt, countKeyAttempt } from "./rate-limit.server";
+import { gptLabHashAtFirstSignIn } from "./sign-in.server";
 
 // The OpenAI-compatible API's identity: the provider key as a bearer token.
 
@@ -91,7 +92,7 @@ async function callerOfKey(apiKey: string, userHash: string, clientAddress: stri
     const failure = apiFailure(check.failure);
     return openAiError(failure.status, failure.message, failure.type, failure.code);
   }
-  const { userId } = await signInUser(userHash, check.chatModels);
+  const { userId } = await signInUser(userHash, check.chatModels, await gptLabHashAtFirstSignIn(apiKey, userHash));
   await attempt.succeeded();
   return { ...callerFor({ userId, apiKey }, userHash), chatModels: check.chatModels };
 }

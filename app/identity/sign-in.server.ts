@@ -1,10 +1,11 @@
 import { redirect } from "@remix-run/node";
-import { getUser, signInUser, type User } from "~/models/users.server";
+import { getUser, isKnownHash, signInUser, type User } from "~/models/users.server";
 import { getEnv } from "~/utils/env.server";
 import { checkApiKey, type KeyProblem } from "~/provider/client.server";
 import { signInFailure } from "~/provider/errors.server";
 import type { Caller } from "~/models/caller";
 import { requireCaller, userHashFor } from "./caller.server";
+import { gptLabUserHash } from "./gpt-lab-identity.server";
 import { countKeyAttempt, type SignInAttempt } from "./rate-limit.server";
 import { describeWait } from "~/utils/format";
 import { signInCookie, signOutCookie } from "./cookie.server";
@@ -36,9 +37,19 @@ export async function signIn(apiKey: string, addressAttempt: SignInAttempt): Pro
   const check = await checkApiKey(apiKey);
   if (!check.ok) return { ok: false, ...keyProblemMessage(check) };
 
-  const { userId } = await signInUser(userHash, check.chatModels);
+  const { userId } = await signInUser(userHash, check.chatModels, await gptLabHashAtFirstSignIn(apiKey, userHash));
   await attempt.succeeded();
   return { ok: true, userId, cookie: await signInCookie({ userId, apiKey }) };
+}
+
+/**
+ * GPT Lab's identity for a key that has none here yet (its first sign-in), so
+ * that a GPT Lab person is adopted rather than made anew. Computed only once
+ * the provider has accepted the key: 200,000 PBKDF2 iterations are not spent
+ * on keys that do not work.
+ */
+export async function gptLabHashAtFirstSignIn(apiKey: string, userHash: string): Promise<string | undefined> {
+  return (await isKnownHash(userHash)) ? undefined : gptLabUserHash(apiKey);
 }
 
 function keyProblemMessage(problem: KeyProblem): { status: number; message: string } {

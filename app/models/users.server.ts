@@ -58,7 +58,9 @@ const userHashes = () => db().collection("user_hash");
 export async function signInUser(
   userHash: string,
   chatModels: string[],
-): Promise<{ userId: string; created: boolean }> {
+  /** GPT Lab's identity for the same key, given at a key's first sign-in: its person is adopted. */
+  gptLabHash?: string,
+): Promise<{ userId: string; created: boolean; adopted?: boolean }> {
   const firestore = db();
   return withDeadline(
     firestore.runTransaction(async (tx) => {
@@ -79,6 +81,9 @@ export async function signInUser(
         return { userId: existingId, created: false };
       }
 
+      const adopted = gptLabHash ? await adoptGptLabUser(tx, gptLabHash, userHash, chatModels) : null;
+      if (adopted) return { userId: adopted, created: false, adopted: true };
+
       const userRef = firestore.collection("users").doc();
       tx.create(userRef, {
         user_hash: userHash,
@@ -95,6 +100,35 @@ export async function signInUser(
   );
 }
 
+/**
+ * Makes GPT Lab's person for this key this product's, in the sign-in's
+ * transaction: their `users` document takes the new hash (their assistants
+ * and sessions already point at it by id), the new hash's index names them,
+ * and GPT Lab's index document goes, so the old identity signs in no one
+ * else. Null when GPT Lab knew no one by that hash.
+ */
+async function adoptGptLabUser(
+  tx: Transaction,
+  gptLabHash: string,
+  userHash: string,
+  chatModels: string[],
+): Promise<string | null> {
+  const oldRef = userHashes().doc(gptLabHash);
+  const old = await tx.get(oldRef);
+  if (!old.exists) return null;
+  const userId = (old.data() as UserHashDoc).user_id ?? (await findLegacyUserId(tx, gptLabHash));
+  if (!userId) return null;
+  const now = FieldValue.serverTimestamp();
+  tx.update(db().collection("users").doc(userId), {
+    user_hash: userHash,
+    last_modified_date: now,
+    chat_models: chatModels,
+  });
+  tx.set(userHashes().doc(userHash), { user_hash_type: "open_ai_key", created_date: now, user_id: userId });
+  tx.delete(oldRef);
+  return userId;
+}
+
 async function findLegacyUserId(tx: Transaction, userHash: string): Promise<string | undefined> {
   const query = db().collection("users").where("user_hash", "==", userHash).limit(1);
   const snapshot = await tx.get(query);
@@ -104,6 +138,11 @@ async function findLegacyUserId(tx: Transaction, userHash: string): Promise<stri
 export async function getUser(userId: string): Promise<User | null> {
   const snapshot = await withDeadline(usersCollection().doc(userId).get());
   return snapshot.data() ?? null;
+}
+
+/** True when a key hash already names a person here (one read). */
+export async function isKnownHash(userHash: string): Promise<boolean> {
+  return (await withDeadline(userHashes().doc(userHash).get())).exists;
 }
 
 /**
