@@ -5,6 +5,7 @@ import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { NonceProvider } from "./components/nonce";
+import { stopShowcaseIndex } from "./models/bots.server";
 import { DatabaseUnavailable } from "./utils/db.server";
 import { getEnv } from "./utils/env.server";
 
@@ -69,4 +70,14 @@ export const handleError: HandleErrorFunction = (error, { request }) => {
 
 function isNotFound(error: unknown): boolean {
   return typeof error === "object" && error !== null && "status" in error && error.status === 404;
+}
+
+/**
+ * Ends what the app keeps open between requests, the showcase's Firestore
+ * listener: the server calls it (through the build's entry module) once it
+ * has stopped serving, so the listener closes its stream rather than being
+ * cut by the process's exit.
+ */
+export function stopBackgroundWork() {
+  stopShowcaseIndex();
 }

@@ -75,7 +75,10 @@ export async function startServer(options: { mode?: ServerMode; port?: number } 
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : env.PORT;
-  const closed = new Promise<void>((resolve) => server.once("close", () => resolve()));
+  // Once the last connection is gone, nothing will ask the app's background work (the showcase's listener) again.
+  const closed = new Promise<void>((resolve) => server.once("close", () => resolve())).then(() =>
+    stopBackgroundWork(build),
+  );
   const close = () => {
     if (server.listening) server.close();
     server.closeIdleConnections();
@@ -95,6 +98,18 @@ export async function startServer(options: { mode?: ServerMode; port?: number } 
     }
   };
   return { url: `http://localhost:${port}`, close, shutDown } satisfies RunningServer;
+}
+
+/** The app's `stopBackgroundWork` (app/entry.server.tsx), reached through the build it runs: its own module instance. */
+async function stopBackgroundWork(build: ServerBuild | (() => Promise<ServerBuild>)) {
+  try {
+    const entry = (typeof build === "function" ? await build() : build).entry.module as {
+      stopBackgroundWork?: () => void;
+    };
+    entry.stopBackgroundWork?.();
+  } catch (error) {
+    console.error(`Stopping the app's background work failed: ${error instanceof Error ? error.message : error}`);
+  }
 }
 
 async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {

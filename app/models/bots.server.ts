@@ -366,11 +366,13 @@ async function showChanges(botIds: string[]) {
 }
 
 /**
- * The same page from Firestore. Search narrows the indexed query by its
- * longest word; further words are checked on the page, so a page may hold
- * fewer than `limit` bots while more remain.
+ * The same page from Firestore: the fallback, and what tests hold the index
+ * to. Search narrows the indexed query by its longest word; further words are
+ * checked on the page, so a page may hold fewer than `limit` bots while more
+ * remain. A bot without the ordered counter or without search terms (as GPT
+ * Lab writes it) is not found this way.
  */
-async function queryShowcasedBots(options: {
+export async function queryShowcasedBots(options: {
   sort: GallerySort;
   search?: string;
   after?: string;

@@ -1,6 +1,6 @@
 import type { DocumentSnapshot, Query, Timestamp } from "firebase-admin/firestore";
 import MiniSearch from "minisearch";
-import { words } from "~/utils/search-terms";
+import { queryWords, words } from "~/utils/search-terms";
 
 // The showcased assistants in memory, kept fresh by a Firestore listener: the
 // gallery's pages and its search are answered from here, in milliseconds at
@@ -72,7 +72,8 @@ export class ShowcaseIndex<T extends ShowcasedBot> {
     this.start();
     if (!this.ready) return null;
     let list = this.sorted(options.order);
-    const query = words(options.search ?? "").join(" ");
+    // The stored terms' words, cut as they cut them (a long word matches by its first letters only).
+    const query = queryWords(options.search ?? "").join(" ");
     if (query) {
       const found = new Set(this.text.search(query).map((result) => result.id as string));
       list = list.filter((entry) => found.has(entry.id));
@@ -98,10 +99,17 @@ export class ShowcaseIndex<T extends ShowcasedBot> {
     for (const snapshot of snapshots) this.put(snapshot);
   }
 
+  /**
+   * Stops listening and forgets the bots: a listener started later hears only
+   * of the bots showcased then, not of those that left in between.
+   */
   stop() {
     this.stopListening?.();
     this.stopListening = null;
     this.ready = false;
+    this.entries.clear();
+    this.text.removeAll();
+    this.ordered = {};
   }
 
   private start() {
@@ -117,9 +125,6 @@ export class ShowcaseIndex<T extends ShowcasedBot> {
       (error) => {
         console.error(`The showcase index stopped listening: ${error.message.split("\n")[0]}`);
         this.stop();
-        this.entries.clear();
-        this.text.removeAll();
-        this.ordered = {};
         this.restartAt = Date.now() + RESTART_MS;
       },
     );

@@ -5,6 +5,7 @@ import {
   bots,
   createShowcaseBots,
   listShowcasedBots,
+  queryShowcasedBots,
   setShowcased,
   stopShowcaseIndex,
   updateBot,
@@ -19,19 +20,49 @@ import { signedInPerson } from "../setup/people";
 
 afterAll(() => stopShowcaseIndex());
 
+/** A bounded wait for what the listener delivers in its own time (no timing is asserted). */
+function eventually(check: () => Promise<void> | void) {
+  return vi.waitFor(check, { timeout: 5_000, interval: 20 });
+}
+
 function uniqueWord() {
   return `zx${randomUUID().replaceAll("-", "").slice(0, 10)}`;
 }
 
-async function allPages(options: { sort: "popular" | "newest"; search: string }, limit = 2): Promise<string[]> {
+type Sort = "popular" | "newest";
+
+/** Every page, cursor after cursor, from the gallery (the index once loaded) or from Firestore's queries alone. */
+async function allPages(
+  options: { sort: Sort; search: string },
+  limit = 2,
+  list: typeof listShowcasedBots = listShowcasedBots,
+): Promise<string[]> {
   const seen: string[] = [];
   let after: string | undefined;
   do {
-    const page = await listShowcasedBots({ ...options, after, limit });
+    const page = await list({ ...options, after, limit });
     seen.push(...page.bots.map((bot) => bot.id));
     after = page.nextCursor ?? undefined;
   } while (after);
   return seen;
+}
+
+/** A bot as GPT Lab writes it: no counters, no search terms, no starter prompts. */
+function gptLabBot(fields: { name: string; tag_line?: string; showcased?: boolean; daysOld?: number }) {
+  return {
+    name: fields.name,
+    tag_line: fields.tag_line ?? "From GPT Lab",
+    description: "A GPT Lab bot",
+    session_type: 2,
+    creator_user_id: "gpt-lab-user",
+    created_date: Timestamp.fromMillis(Date.now() - (fields.daysOld ?? 1) * 86_400_000),
+    last_modified_date: FieldValue.serverTimestamp(),
+    active_initial_prompt_id: "p1",
+    active_model_config_id: "m1",
+    active_summary_prompt_id: "p2",
+    showcased: fields.showcased ?? true,
+    is_active: true,
+  };
 }
 
 /** A fresh index on the showcased bots, as an instance that has just started has. */
@@ -51,40 +82,93 @@ function freshIndex() {
 }
 
 describe("the gallery's index", () => {
-  test("pages in both orders, with cursors, as Firestore orders them: most used or newest first, ties by id", async () => {
+  test("pages in both orders, cursor after cursor, hold the bots in Firestore's order: most used or newest first, ties by id", async () => {
     const word = uniqueWord();
     const ids = Array.from({ length: 7 }, (_, index) => `${word}-${index}`);
     await createShowcaseBots(ids.map((id) => ({ id, input: assistantInput({ name: `${word} planner` }) })));
+    // Ties on purpose in both orders: three bots share a count, two share a creation time.
     const counts = [5, 30, 30, 0, 12, 30, 7];
-    await Promise.all(ids.map((id, index) => bots().doc(id).update({ sessions_started: counts[index] })));
+    const days = [3, 1, 4, 1, 5, 9, 2];
+    await Promise.all(
+      ids.map((id, index) =>
+        bots()
+          .doc(id)
+          .update({
+            sessions_started: counts[index],
+            created_date: Timestamp.fromMillis(Date.UTC(2026, 0, 1) + days[index]! * 86_400_000),
+          }),
+      ),
+    );
     const popular = [...ids].sort((a, b) => counts[ids.indexOf(b)]! - counts[ids.indexOf(a)]! || (a < b ? 1 : -1));
-    await vi.waitFor(async () => expect(await allPages({ sort: "popular", search: word })).toEqual(popular));
-    const newest = await allPages({ sort: "newest", search: word }, 3);
-    expect(newest).toHaveLength(7);
-    expect(new Set(newest)).toEqual(new Set(ids));
+    for (const sort of ["popular", "newest"] as const) {
+      const fromFirestore = await allPages({ sort, search: word }, 3, queryShowcasedBots);
+      expect(fromFirestore).toHaveLength(7);
+      if (sort === "popular") expect(fromFirestore).toEqual(popular);
+      // The counts were written straight to Firestore: the index has them once its listener hears of them.
+      await eventually(async () => {
+        expect(await allPages({ sort, search: word }, 2)).toEqual(fromFirestore);
+        expect(await allPages({ sort, search: word }, 3)).toEqual(fromFirestore);
+      });
+    }
   });
 
-  test("search needs every word, each as the start of a word of the name, tag line or description", async () => {
+  test("search finds the same bots, in the same order, as the stored search terms do", async () => {
     const word = uniqueWord();
     await createShowcaseBots([
       { id: `${word}-a`, input: assistantInput({ name: `${word} Tutor`, tag_line: "Algebra with patience" }) },
-      { id: `${word}-b`, input: assistantInput({ name: `${word} Coach`, description: "Résumés and interviews" }) },
+      {
+        id: `${word}-b`,
+        input: assistantInput({ name: `${word} Coach`, description: "Résumés, interviews and internationalization" }),
+      },
+      {
+        id: `${word}-c`,
+        input: assistantInput({ name: `${word} Tutoring partner`, tag_line: "Spanish, step by step" }),
+      },
+      { id: `${word}-d`, input: assistantInput({ name: `${word} Internationalizing`, tag_line: "Locales" }) },
     ]);
-    const search = async (query: string) =>
+    await Promise.all(
+      ["a", "b", "c", "d"].map((id, index) => bots().doc(`${word}-${id}`).update({ sessions_started: index })),
+    );
+    const queries = [
+      "",
+      "tut",
+      "TUTOR",
+      "alg pat",
+      "resume",
+      "interv coach",
+      "internationalization",
+      "st",
+      "sp st",
+      "tutor interviews",
+      "utor",
+      "x",
+    ];
+    for (const query of queries) {
+      for (const sort of ["popular", "newest"] as const) {
+        const options = { sort, search: `${word} ${query}`, limit: 50 };
+        const expected = (await queryShowcasedBots(options)).bots.map((bot) => bot.id);
+        await eventually(async () =>
+          expect((await listShowcasedBots(options)).bots.map((bot) => bot.id)).toEqual(expected),
+        );
+      }
+    }
+    // What the terms find, as a person reads it: every word, each as the start of a word.
+    const found = async (query: string) =>
       (await listShowcasedBots({ sort: "popular", search: `${word} ${query}`, limit: 10 })).bots.map((bot) => bot.id);
-    await vi.waitFor(async () => expect(await search("tut")).toEqual([`${word}-a`]));
-    expect(await search("alg pat")).toEqual([`${word}-a`]);
-    expect(await search("resume")).toEqual([`${word}-b`]);
-    expect((await search("")).sort()).toEqual([`${word}-a`, `${word}-b`]);
-    expect(await search("tutor interviews")).toEqual([]);
-    expect(await search("utor")).toEqual([]);
+    expect(await found("tut")).toEqual([`${word}-c`, `${word}-a`]);
+    expect(await found("alg pat")).toEqual([`${word}-a`]);
+    expect(await found("resume")).toEqual([`${word}-b`]);
+    // Longer than the stored prefixes: matched by its first fifteen letters, as the terms match it.
+    expect(await found("internationalization")).toEqual([`${word}-d`, `${word}-b`]);
+    expect(await found("tutor interviews")).toEqual([]);
+    expect(await found("utor")).toEqual([]);
   });
 
   test("what this instance changes shows at once; what another writes, within the listener's latency", async () => {
     const word = uniqueWord();
     const person = await signedInPerson();
     const [id] = await createShowcaseBots([{ id: `${word}-x`, input: assistantInput({ name: `${word} Original` }) }]);
-    await vi.waitFor(async () => expect(await allPages({ sort: "popular", search: word })).toEqual([id]));
+    await eventually(async () => expect(await allPages({ sort: "popular", search: word })).toEqual([id]));
 
     // Renamed by its creator through the app (the showcase's creator is nobody: written as another writer would).
     await bots()
@@ -102,7 +186,38 @@ describe("the gallery's index", () => {
 
     // Deactivated by another writer: gone once the listener hears of it.
     await bots().doc(id!).update({ is_active: false });
-    await vi.waitFor(async () => expect(await allPages({ sort: "popular", search: word })).toEqual([]));
+    await eventually(async () => expect(await allPages({ sort: "popular", search: word })).toEqual([]));
+  });
+
+  test("what another writer changes, the index shows once its listener hears of it: showcased, renamed, unshowcased, deactivated", async () => {
+    const word = uniqueWord();
+    const id = `${word}-elsewhere`;
+    // Written as GPT Lab (or another instance) writes: Firestore's queries cannot find this bot, only the index can.
+    await bots()
+      .doc(id)
+      .set(gptLabBot({ name: `${word} Original`, showcased: false }));
+    const found = async (search: string) => (await listShowcasedBots({ sort: "popular", search, limit: 5 })).bots;
+    expect(await found(word)).toEqual([]);
+
+    await bots().doc(id).update({ showcased: true });
+    await eventually(async () => expect((await found(word)).map((bot) => bot.id)).toEqual([id]));
+
+    await bots()
+      .doc(id)
+      .update({ name: `${word} Renamed`, tag_line: "Questions first" });
+    await eventually(async () =>
+      expect((await found(`${word} renamed questions`)).map((bot) => bot.name)).toEqual([`${word} Renamed`]),
+    );
+    expect(await found(`${word} original`)).toEqual([]);
+
+    await bots().doc(id).update({ showcased: false });
+    await eventually(async () => expect(await found(word)).toEqual([]));
+
+    await bots().doc(id).update({ showcased: true });
+    await eventually(async () => expect((await found(word)).map((bot) => bot.id)).toEqual([id]));
+
+    await bots().doc(id).update({ is_active: false });
+    await eventually(async () => expect(await found(word)).toEqual([]));
   });
 
   test("a bot as GPT Lab writes it, without counters or search terms, is in the pages and the search", async () => {
@@ -110,24 +225,41 @@ describe("the gallery's index", () => {
     const id = `${word}-gptlab`;
     await bots()
       .doc(id)
-      .set({
-        name: `${word} Socratic`,
-        tag_line: "Questions first",
-        description: "A GPT Lab bot",
-        session_type: 2,
-        creator_user_id: "gpt-lab-user",
-        created_date: Timestamp.fromMillis(Date.now() - 86_400_000),
-        last_modified_date: FieldValue.serverTimestamp(),
-        active_initial_prompt_id: "p1",
-        active_model_config_id: "m1",
-        active_summary_prompt_id: "p2",
-        showcased: true,
-        is_active: true,
-      });
-    await vi.waitFor(async () => {
-      expect(await allPages({ sort: "popular", search: word })).toEqual([id]);
+      .set(gptLabBot({ name: `${word} Socratic`, tag_line: "Questions first" }));
+    // Beside a bot of this product's, used once: the GPT Lab bot counts as used never.
+    const [used] = await createShowcaseBots([{ id: `${word}-used`, input: assistantInput({ name: `${word} Used` }) }]);
+    await bots().doc(used!).update({ sessions_started: 1 });
+    await eventually(async () => {
+      expect(await allPages({ sort: "popular", search: word })).toEqual([used, id]);
       expect(await allPages({ sort: "newest", search: `${word} questions` })).toEqual([id]);
+      expect(await allPages({ sort: "newest", search: "" }, 1000)).toContain(id);
     });
+  });
+
+  test("before its listener's first snapshot, the gallery answers from Firestore's queries", async () => {
+    const word = uniqueWord();
+    const [id] = await createShowcaseBots([{ id: `${word}-p`, input: assistantInput({ name: `${word} Pathfinder` }) }]);
+    const gptLab = `${word}-gptlab`;
+    const leaving = `${word}-leaving`;
+    await bots()
+      .doc(gptLab)
+      .set(gptLabBot({ name: `${word} Socratic` }));
+    await bots()
+      .doc(leaving)
+      .set(gptLabBot({ name: `${word} Leaving` }));
+    await eventually(async () => expect(await allPages({ sort: "popular", search: word })).toHaveLength(3));
+
+    // Stopped (as on shutdown), then asked again: the request that starts the listener cannot wait for
+    // its first snapshot, so Firestore answers it, and Firestore's queries know the product's bot only.
+    stopShowcaseIndex();
+    await bots().doc(leaving).update({ showcased: false });
+    const first = await listShowcasedBots({ sort: "popular", search: word, limit: 5 });
+    expect(first.bots.map((bot) => bot.id)).toEqual([id]);
+
+    // Then from memory again, without the bot that left the showcase while nobody listened.
+    await eventually(async () =>
+      expect(new Set(await allPages({ sort: "popular", search: word }))).toEqual(new Set([id, gptLab])),
+    );
   });
 
   test("a new instance answers from Firestore until its listener's first snapshot, then from memory", async () => {
@@ -136,7 +268,7 @@ describe("the gallery's index", () => {
     const index = freshIndex();
     try {
       expect(index.page({ order: "popular", search: word, limit: 5 })).toBeNull();
-      await vi.waitFor(() =>
+      await eventually(() =>
         expect(index.page({ order: "popular", search: word, limit: 5 })?.bots.map((bot) => bot.id)).toEqual([
           `${word}-n`,
         ]),
