@@ -31,14 +31,14 @@ export default defineConfig({
       ],
     },
   },
-  // Every spec on a desktop screen; the lab's and the assistant page's also on a phone's (a spec that
-  // needs both sizes in one test, like the chat's, sets its own).
+  // Every spec on a desktop screen; the lab's, the assistant page's and a GPT Lab person's first visit
+  // also on a phone's (a spec that needs both sizes in one test, like the chat's, sets its own).
   projects: [
     { name: "desktop", use: { viewport: { width: 1280, height: 800 } } },
     {
       name: "phone",
       use: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true },
-      testMatch: [/lab\.spec\.ts$/, /instructions-visibility\.spec\.ts$/],
+      testMatch: [/\/lab\.spec\.ts$/, /instructions-visibility\.spec\.ts$/, /gpt-lab\.spec\.ts$/],
     },
   ],
   webServer: [

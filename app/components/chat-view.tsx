@@ -278,9 +278,13 @@ function SessionHeader({
   return (
     <header className="border-b border-slate-200 pb-4 dark:border-slate-800">
       <p className="text-sm text-slate-600 dark:text-slate-400">
-        <Link to={`/assistants/${session.botId}`} className="hover:underline">
-          {session.botName}
-        </Link>{" "}
+        {session.botId ? (
+          <Link to={`/assistants/${session.botId}`} className="hover:underline">
+            {session.botName}
+          </Link>
+        ) : (
+          session.botName
+        )}{" "}
         · {session.model} · {session.sessionType}
       </p>
       {renaming ? (

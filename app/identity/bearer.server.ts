@@ -1,13 +1,13 @@
 import { LRUCache } from "lru-cache";
 import type { Caller } from "~/models/caller";
-import { findUserByHash, signInUser } from "~/models/users.server";
+import { findUserByHash } from "~/models/users.server";
 import { checkApiKey } from "~/provider/client.server";
 import { apiFailure } from "~/provider/errors.server";
 import { describeWait } from "~/utils/format";
 import { openAiError } from "~/utils/openai-error";
 import { callerFor, userHashFor } from "./caller.server";
 import { beginSignInAttempt, countKeyAttempt } from "./rate-limit.server";
-import { gptLabHashAtFirstSignIn } from "./sign-in.server";
+import { personForKey } from "./sign-in.server";
 
 // The OpenAI-compatible API's identity: the provider key as a bearer token.
 
@@ -92,7 +92,7 @@ async function callerOfKey(apiKey: string, userHash: string, clientAddress: stri
     const failure = apiFailure(check.failure);
     return openAiError(failure.status, failure.message, failure.type, failure.code);
   }
-  const { userId } = await signInUser(userHash, check.chatModels, await gptLabHashAtFirstSignIn(apiKey, userHash));
+  const { userId } = await personForKey(apiKey, userHash, check.chatModels);
   await attempt.succeeded();
   return { ...callerFor({ userId, apiKey }, userHash), chatModels: check.chatModels };
 }

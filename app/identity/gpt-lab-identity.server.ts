@@ -1,5 +1,8 @@
 import crypto from "node:crypto";
 import { promisify } from "node:util";
+import { carryOverGptLabSessions, gptLabFernetKey } from "~/models/gpt-lab-sessions.server";
+import { findGptLabUserId, isKnownHash, type GptLabPerson } from "~/models/users.server";
+import { transcriptKey } from "~/utils/transcript-crypto.server";
 
 // GPT Lab's identity for a key: hex(PBKDF2-HMAC-SHA256(password = key,
 // salt = key, 200,000 iterations, 32 bytes)), with GPT Lab's global salt empty
@@ -14,4 +17,31 @@ export async function gptLabUserHash(apiKey: string): Promise<string> {
   // Looked up at each call, so a test can watch it being paid.
   const derived = await promisify(crypto.pbkdf2)(apiKey, apiKey, ITERATIONS, KEY_BYTES, "sha256");
   return derived.toString("hex");
+}
+
+/**
+ * At a key's first sign-in here (no identity for it yet): GPT Lab's identity
+ * for the key when GPT Lab knew its person, for the sign-in to adopt them.
+ * Their GPT Lab conversations are re-encrypted first, while GPT Lab's identity
+ * still names them: should that fail half-way, nothing is adopted and the
+ * next sign-in carries over the rest (docs/decisions/033). Called only once
+ * the provider has accepted the key, so PBKDF2 is not spent on keys that do
+ * not work.
+ */
+export async function gptLabPersonAtFirstSignIn(
+  apiKey: string,
+  userHash: string,
+  chatModels: readonly string[],
+): Promise<GptLabPerson | undefined> {
+  if (await isKnownHash(userHash)) return undefined;
+  const gptLabHash = await gptLabUserHash(apiKey);
+  const userId = await findGptLabUserId(gptLabHash);
+  if (!userId) return undefined;
+  await carryOverGptLabSessions({
+    userId,
+    fernetKey: gptLabFernetKey(gptLabHash),
+    key: transcriptKey(apiKey),
+    chatModels,
+  });
+  return { hash: gptLabHash, userId };
 }

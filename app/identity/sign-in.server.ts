@@ -1,11 +1,11 @@
 import { redirect } from "@remix-run/node";
-import { getUser, isKnownHash, signInUser, type User } from "~/models/users.server";
+import { getUser, signInUser, type User } from "~/models/users.server";
 import { getEnv } from "~/utils/env.server";
 import { checkApiKey, type KeyProblem } from "~/provider/client.server";
 import { signInFailure } from "~/provider/errors.server";
 import type { Caller } from "~/models/caller";
 import { requireCaller, userHashFor } from "./caller.server";
-import { gptLabUserHash } from "./gpt-lab-identity.server";
+import { gptLabPersonAtFirstSignIn } from "./gpt-lab-identity.server";
 import { countKeyAttempt, type SignInAttempt } from "./rate-limit.server";
 import { describeWait } from "~/utils/format";
 import { signInCookie, signOutCookie } from "./cookie.server";
@@ -37,19 +37,28 @@ export async function signIn(apiKey: string, addressAttempt: SignInAttempt): Pro
   const check = await checkApiKey(apiKey);
   if (!check.ok) return { ok: false, ...keyProblemMessage(check) };
 
-  const { userId } = await signInUser(userHash, check.chatModels, await gptLabHashAtFirstSignIn(apiKey, userHash));
+  const { userId } = await personForKey(apiKey, userHash, check.chatModels);
   await attempt.succeeded();
   return { ok: true, userId, cookie: await signInCookie({ userId, apiKey }) };
 }
 
+const signingIn = new Map<string, Promise<{ userId: string }>>();
+
 /**
- * GPT Lab's identity for a key that has none here yet (its first sign-in), so
- * that a GPT Lab person is adopted rather than made anew. Computed only once
- * the provider has accepted the key: 200,000 PBKDF2 iterations are not spent
- * on keys that do not work.
+ * The person behind a key the provider accepted: found, adopted from GPT Lab
+ * (its first sign-in here), or made. Sign-ins of one key at once in this
+ * process share the work, so a double submit pays PBKDF2 and carries GPT
+ * Lab's conversations over once, and does not contend with itself.
  */
-export async function gptLabHashAtFirstSignIn(apiKey: string, userHash: string): Promise<string | undefined> {
-  return (await isKnownHash(userHash)) ? undefined : gptLabUserHash(apiKey);
+export function personForKey(apiKey: string, userHash: string, chatModels: string[]): Promise<{ userId: string }> {
+  const pending = signingIn.get(userHash);
+  if (pending) return pending;
+  const work = (async () => {
+    const gptLab = await gptLabPersonAtFirstSignIn(apiKey, userHash, chatModels);
+    return signInUser(userHash, chatModels, gptLab);
+  })().finally(() => signingIn.delete(userHash));
+  signingIn.set(userHash, work);
+  return work;
 }
 
 function keyProblemMessage(problem: KeyProblem): { status: number; message: string } {

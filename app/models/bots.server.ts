@@ -322,7 +322,7 @@ export async function getOwnBot(caller: Caller, botId: string): Promise<BotWithA
 }
 
 /** An active bot's starter prompts; none for a bot that is gone or deactivated. */
-export async function starterPromptsOf(botId: string): Promise<string[]> {
+export async function starterPromptsOf(botId: string | null): Promise<string[]> {
   if (!isDocId(botId)) return [];
   const snapshot = await withDeadline(bots().doc(botId).get());
   return snapshot.get("is_active") ? ((snapshot.get("starter_prompts") as string[] | undefined) ?? []) : [];

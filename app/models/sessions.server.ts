@@ -50,7 +50,8 @@ export type MessageStatus = "complete" | "interrupted" | "error" | "superseded";
 export type ChatSession = {
   id: string;
   user_id: string;
-  bot_id: string;
+  /** Null for a test drive carried over from GPT Lab's lab, which ran with no assistant. */
+  bot_id: string | null;
   bot_name: string;
   bot_initial_prompt_id: string;
   bot_initial_prompt_msg: string;
@@ -125,7 +126,7 @@ function toSession(snapshot: DocumentSnapshot, key: TranscriptKey, withContext =
   return {
     id: snapshot.id,
     user_id: data.user_id,
-    bot_id: data.bot_id,
+    bot_id: typeof data.bot_id === "string" ? data.bot_id : null,
     bot_name: data.bot_name ?? "Assistant",
     bot_initial_prompt_id: data.bot_initial_prompt_id ?? "",
     bot_initial_prompt_msg: data.bot_initial_prompt_msg ?? "",
@@ -199,7 +200,8 @@ type Writer = {
 };
 
 /** The documents a session's start and end are counted on besides the person's: its bot and the prompt it ran. */
-function countedFor(botId: string, promptId: string): DocumentReference[] {
+function countedFor(botId: string | null, promptId: string): DocumentReference[] {
+  if (!botId) return [];
   const bot = db().collection("bots").doc(botId);
   return promptId ? [bot, bot.collection("prompts").doc(promptId)] : [bot];
 }
@@ -217,7 +219,7 @@ function countStart(batch: Writer, options: NewSession) {
 }
 
 /** Once a start or an end is committed: its bot's and prompt's shards are folded soon. */
-function foldCounters(botId: string, promptId: string) {
+function foldCounters(botId: string | null, promptId: string) {
   for (const counted of countedFor(botId, promptId)) foldSoon(counted);
 }
 
@@ -344,7 +346,8 @@ export async function listOwnSessions(
 
 export const TITLE_MAX = 80;
 
-function titleFrom(text: string): string {
+/** A title from what a person said: one line, at most TITLE_MAX characters. */
+export function titleFrom(text: string): string {
   const line = withoutInvisibleCharacters(text.replace(/\s+/g, " ")).trim();
   return line.length > TITLE_MAX ? `${line.slice(0, TITLE_MAX - 1)}…` : line;
 }
@@ -601,7 +604,7 @@ type Planned<T> = { result: T; batch?: WriteBatch; committed?: (time: Timestamp)
 /** gRPC's FAILED_PRECONDITION: the document changed since it was read. */
 const FAILED_PRECONDITION = 9;
 
-function isChangedMeanwhile(error: unknown): boolean {
+export function isChangedMeanwhile(error: unknown): boolean {
   return (error as { code?: unknown }).code === FAILED_PRECONDITION;
 }
 const CHANGE_ATTEMPTS = 5;

@@ -28,7 +28,8 @@ export function addUsage(
   batch: Writer,
   entry: {
     userId: string;
-    botId: string;
+    /** Null for a test drive carried over from GPT Lab's lab: its usage is counted under "lab". */
+    botId: string | null;
     botName: string;
     model: string;
     tokens: number;
@@ -43,7 +44,7 @@ export function addUsage(
       user_id: entry.userId,
       date,
       ...increments(entry.tokens, entry.cost),
-      by_bot: { [entry.botId]: { name: entry.botName, ...increments(entry.tokens, entry.cost) } },
+      by_bot: { [entry.botId ?? "lab"]: { name: entry.botName, ...increments(entry.tokens, entry.cost) } },
       by_model: { [entry.model]: increments(entry.tokens, entry.cost) },
     },
     { merge: true },

@@ -24,6 +24,9 @@ export type User = {
   chat_models: string[];
 };
 
+/** A person GPT Lab knew: its identity for their key, and their users document. */
+export type GptLabPerson = { hash: string; userId: string };
+
 type UserHashDoc = {
   user_hash_type: "open_ai_key";
   created_date: Timestamp;
@@ -58,8 +61,8 @@ const userHashes = () => db().collection("user_hash");
 export async function signInUser(
   userHash: string,
   chatModels: string[],
-  /** GPT Lab's identity for the same key, given at a key's first sign-in: its person is adopted. */
-  gptLabHash?: string,
+  /** GPT Lab's person for the same key, given at a key's first sign-in: they are adopted. */
+  gptLab?: GptLabPerson,
 ): Promise<{ userId: string; created: boolean; adopted?: boolean }> {
   const firestore = db();
   return withDeadline(
@@ -81,7 +84,7 @@ export async function signInUser(
         return { userId: existingId, created: false };
       }
 
-      const adopted = gptLabHash ? await adoptGptLabUser(tx, gptLabHash, userHash, chatModels) : null;
+      const adopted = gptLab ? await adoptGptLabUser(tx, gptLab, userHash, chatModels) : null;
       if (adopted) return { userId: adopted, created: false, adopted: true };
 
       const userRef = firestore.collection("users").doc();
@@ -109,15 +112,14 @@ export async function signInUser(
  */
 async function adoptGptLabUser(
   tx: Transaction,
-  gptLabHash: string,
+  gptLab: GptLabPerson,
   userHash: string,
   chatModels: string[],
 ): Promise<string | null> {
-  const oldRef = userHashes().doc(gptLabHash);
-  const old = await tx.get(oldRef);
-  if (!old.exists) return null;
-  const userId = (old.data() as UserHashDoc).user_id ?? (await findLegacyUserId(tx, gptLabHash));
-  if (!userId) return null;
+  // Read again in the transaction: the index is gone once someone adopted them.
+  const oldRef = userHashes().doc(gptLab.hash);
+  if (!(await tx.get(oldRef)).exists) return null;
+  const { userId } = gptLab;
   const now = FieldValue.serverTimestamp();
   tx.update(db().collection("users").doc(userId), {
     user_hash: userHash,
@@ -130,9 +132,24 @@ async function adoptGptLabUser(
 }
 
 async function findLegacyUserId(tx: Transaction, userHash: string): Promise<string | undefined> {
-  const query = db().collection("users").where("user_hash", "==", userHash).limit(1);
-  const snapshot = await tx.get(query);
+  const snapshot = await tx.get(usersWithHash(userHash));
   return snapshot.docs[0]?.id;
+}
+
+const usersWithHash = (userHash: string) => db().collection("users").where("user_hash", "==", userHash).limit(1);
+
+/**
+ * The person GPT Lab knew by this hash, when its index still names them
+ * (adoption deletes it): GPT Lab's index has no user_id, so their users
+ * document is found by its hash. Null when there is none.
+ */
+export async function findGptLabUserId(gptLabHash: string): Promise<string | null> {
+  const [index, users] = await Promise.all([
+    withDeadline(userHashes().doc(gptLabHash).get()),
+    withDeadline(usersWithHash(gptLabHash).get()),
+  ]);
+  if (!index.exists) return null;
+  return (index.data() as UserHashDoc).user_id ?? users.docs[0]?.id ?? null;
 }
 
 export async function getUser(userId: string): Promise<User | null> {

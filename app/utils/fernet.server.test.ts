@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { gptLabFernetKey } from "~/models/gpt-lab-sessions.server";
 import { fernetDecrypt, fernetEncrypt } from "./fernet.server";
 
 // The Fernet specification's published vector (fernet/spec, generate.json and verify.json).
@@ -26,6 +27,19 @@ describe("Fernet", () => {
     tampered[30] = tampered[30]! ^ 1;
     expect(fernetDecrypt(VECTOR.secret, tampered.toString("base64url"))).toBeNull();
     expect(fernetDecrypt(VECTOR.secret, "not a token")).toBeNull();
+  });
+
+  // Made by Python's cryptography (48.0) as GPT Lab made its tokens: the key is
+  // urlsafe_b64encode(bytes.fromhex(hash_user_string(key))) for the key "sk-gptlab-vector-0001".
+  test("reads a token Python's cryptography made under a GPT Lab key", () => {
+    const hash = "d1a7f93e21dc753ab51b9d5b2b40965795f261c97d5b65b21176e85397e99dab";
+    const key = gptLabFernetKey(hash);
+    expect(Buffer.from(key, "base64url").toString("base64").replaceAll("+", "-").replaceAll("/", "_")).toBe(
+      "0af5PiHcdTq1G51bK0CWV5XyYcl9W2WyEXboU5fpnas=",
+    );
+    const token =
+      "gAAAAABrFLtrmxu8BH__cFqcZdmjOzubdLeTFsBswuUp6TdmbJWctGkeJbEWYcX6IZyn1qM44lUnaRzBViUE7NQrA_DJ80i6XFBNf3SZt0C1Gpbb5sMqkfk=";
+    expect(fernetDecrypt(key, token)?.toString("utf8")).toBe("Hello, it's GPT Lab: café ☕");
   });
 
   test("round-trips text of any length with a random IV", () => {

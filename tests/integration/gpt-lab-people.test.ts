@@ -1,5 +1,5 @@
 import crypto, { randomUUID } from "node:crypto";
-import { Timestamp } from "firebase-admin/firestore";
+import { DocumentReference } from "firebase-admin/firestore";
 import { describe, expect, test, vi } from "vitest";
 import { getSignedInUser } from "~/identity/cookie.server";
 import { callerFor } from "~/identity/caller.server";
@@ -7,57 +7,52 @@ import { listOwnBots } from "~/models/bots.server";
 import { action as signInAction } from "~/routes/_index";
 import { action as completions } from "~/routes/v1.chat.completions";
 import { db } from "~/utils/db.server";
+import { getOwnSession, listMessages } from "~/models/sessions.server";
+import { DatabaseUnavailable } from "~/utils/db.server";
 import { run } from "../setup/people";
+import { writeGptLabBot, writeGptLabPerson, writeGptLabSession } from "../setup/gpt-lab";
 
 // A GPT Lab person signing in here with the key they used there: their
 // identity is GPT Lab's PBKDF2 of the key, which only a first sign-in
 // computes; they are adopted (their users document, so their assistants and
 // sessions), and GPT Lab's identity then signs in no one else.
 
-/** GPT Lab's identity for a key, computed here independently of the app's code. */
-function gptLabHash(apiKey: string): string {
-  return crypto.pbkdf2Sync(apiKey, apiKey, 200_000, 32, "sha256").toString("hex");
-}
-
-/** A GPT Lab person as GPT Lab's code writes them: a users document and a user_hash index without user_id. */
+/** A GPT Lab person with an assistant of their own, as GPT Lab's code writes them. */
 async function gptLabPerson(apiKey: string) {
-  const hash = gptLabHash(apiKey);
-  const created = new Timestamp(1_683_000_000, 123_456_000);
-  const userRef = db().collection("users").doc();
-  await userRef.set({
-    user_hash: hash,
-    created_date: created,
-    last_modified_date: created,
-    sessions_started: 3,
-    sessions_ended: 1,
-    bots_created: 1,
-  });
-  await db().collection("user_hash").doc(hash).set({ user_hash_type: "open_ai_key", created_date: created });
-  const botRef = db().collection("bots").doc();
-  await botRef.set({
+  const person = await writeGptLabPerson(apiKey);
+  const bot = await writeGptLabBot({
     name: "My GPT Lab tutor",
-    tag_line: "Built in GPT Lab",
-    description: "",
-    session_type: 2,
-    creator_user_id: userRef.id,
-    created_date: created,
-    last_modified_date: created,
-    active_initial_prompt_id: "p1",
-    active_model_config_id: "m1",
-    active_summary_prompt_id: "p2",
+    tagLine: "Built in GPT Lab",
+    sessionType: 2,
+    creatorUserId: person.userId,
+    model: "gpt-4o-mini",
+    instructions: "You are my tutor.",
     showcased: false,
-    is_active: true,
   });
-  return { userId: userRef.id, hash, botId: botRef.id };
+  return { ...person, botId: bot.id, bot };
 }
 
-async function signIn(apiKey: string) {
+/** A conversation of the person with their own assistant, GPT Lab's assistant speaking first. */
+function conversationOf(gptLab: Awaited<ReturnType<typeof gptLabPerson>>, texts: string[], startedAt: number) {
+  return writeGptLabSession({
+    person: gptLab,
+    bot: { id: gptLab.botId, sessionType: 2, model: "gpt-4o-mini", instructions: gptLab.bot.instructions },
+    transcript: texts.map((text, index) => ({ role: index % 2 === 0 ? "assistant" : "user", text })),
+    startedAt,
+  });
+}
+
+function submitSignIn(apiKey: string) {
   const request = new Request("http://localhost/?index", {
     method: "POST",
     body: new URLSearchParams({ apiKey }),
     headers: { "Content-Type": "application/x-www-form-urlencoded" },
   });
-  const outcome = await run(() => signInAction({ request, params: {}, context: { clientAddress: randomUUID() } }));
+  return run(() => signInAction({ request, params: {}, context: { clientAddress: randomUUID() } }));
+}
+
+async function signIn(apiKey: string) {
+  const outcome = await submitSignIn(apiKey);
   expect(outcome.status).toBe(302);
   const cookie = outcome.headers.get("Set-Cookie")!.split(";")[0]!;
   return (await getSignedInUser(new Request("http://localhost/", { headers: { Cookie: cookie } })))!;
@@ -97,7 +92,10 @@ describe("a GPT Lab person's first sign-in", () => {
     expect((await signIn(apiKey)).userId).toBe(gptLab.userId);
     // Someone whose new hash is unknown but who presents GPT Lab's old identity finds nothing to adopt.
     const { signInUser } = await import("~/models/users.server");
-    const stranger = await signInUser(`stranger-${randomUUID()}`, ["gpt-4o-mini"], gptLab.hash);
+    const stranger = await signInUser(`stranger-${randomUUID()}`, ["gpt-4o-mini"], {
+      hash: gptLab.hash,
+      userId: gptLab.userId,
+    });
     expect(stranger).toMatchObject({ created: true });
     expect(stranger.userId).not.toBe(gptLab.userId);
 
@@ -123,5 +121,82 @@ describe("a GPT Lab person's first sign-in", () => {
     const users = await db().collection("users").where("user_hash", "==", gptLab.hash).get();
     expect(users.empty).toBe(true);
     expect((await db().collection("users").doc(gptLab.userId).get()).get("user_hash")).not.toBe(gptLab.hash);
+  });
+
+  test("a carry-over cut short by the database adopts no one; the next sign-in finishes it, each message once", async () => {
+    const apiKey = `sk-gptlab-${randomUUID()}`;
+    const gptLab = await gptLabPerson(apiKey);
+    const sessionId = await conversationOf(
+      gptLab,
+      ["Hello, student.", "Teach me fractions.", "A fraction is a part of a whole."],
+      1_683_500_000,
+    );
+    // The messages are sealed; then the database stops answering before the session is.
+    const update = DocumentReference.prototype.update;
+    const failing = vi.spyOn(DocumentReference.prototype, "update").mockImplementation(function (
+      this: DocumentReference,
+      ...args: Parameters<DocumentReference["update"]>
+    ) {
+      if (this.path === `sessions/${sessionId}`) return Promise.reject(new DatabaseUnavailable());
+      return update.apply(this, args);
+    });
+    expect((await submitSignIn(apiKey)).status).toBe(503);
+    failing.mockRestore();
+    expect((await db().collection("user_hash").doc(gptLab.hash).get()).exists).toBe(true);
+    expect((await db().collection("sessions").doc(sessionId).get()).get("session_schema_version")).toBe(1);
+
+    const user = await signIn(apiKey);
+    expect(user.userId).toBe(gptLab.userId);
+    const caller = callerFor(user);
+    const session = (await getOwnSession(caller, sessionId))!;
+    expect(session).toMatchObject({ title: "Teach me fractions.", unreadable: false, message_count: 3 });
+    expect((await listMessages(caller, session)).map((message) => message.content)).toEqual([
+      "Hello, student.",
+      "Teach me fractions.",
+      "A fraction is a part of a whole.",
+    ]);
+  });
+
+  test("two first sign-ins with the same key at once carry each conversation over once", async () => {
+    const apiKey = `sk-gptlab-${randomUUID()}`;
+    const gptLab = await gptLabPerson(apiKey);
+    const sessionId = await conversationOf(gptLab, ["Hi.", "Hello there."], 1_683_600_000);
+    const outcomes = await Promise.all([submitSignIn(apiKey), submitSignIn(apiKey)]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual([302, 302]);
+    const users = await Promise.all(
+      outcomes.map((outcome) =>
+        getSignedInUser(
+          new Request("http://localhost/", { headers: { Cookie: outcome.headers.get("Set-Cookie")!.split(";")[0]! } }),
+        ),
+      ),
+    );
+    expect(users.map((user) => user?.userId)).toEqual([gptLab.userId, gptLab.userId]);
+    const caller = callerFor(await signIn(apiKey));
+    const session = (await getOwnSession(caller, sessionId))!;
+    expect(session.unreadable).toBe(false);
+    expect((await listMessages(caller, session)).map((message) => message.content)).toEqual(["Hi.", "Hello there."]);
+  });
+
+  test("a person with many conversations, one longer than a write batch, has every message carried over", async () => {
+    const apiKey = `sk-gptlab-${randomUUID()}`;
+    const gptLab = await gptLabPerson(apiKey);
+    const lines = (count: number, label: string) =>
+      Array.from({ length: count }, (_, index) => `${label} message ${index}`);
+    const long = await conversationOf(gptLab, lines(450, "long"), 1_683_700_000);
+    const short = await Promise.all(
+      Array.from({ length: 10 }, (_, index) => conversationOf(gptLab, lines(20, `s${index}`), 1_683_800_000 + index)),
+    );
+    const started = performance.now();
+    const caller = callerFor(await signIn(apiKey));
+    console.log(
+      `first sign-in carrying over 11 conversations (650 messages): ${Math.round(performance.now() - started)} ms`,
+    );
+    const session = (await getOwnSession(caller, long))!;
+    const transcript = await listMessages(caller, session);
+    expect(transcript.map((message) => message.content)).toEqual(lines(450, "long"));
+    for (const [index, id] of short.entries()) {
+      const each = (await getOwnSession(caller, id))!;
+      expect((await listMessages(caller, each)).map((message) => message.content)).toEqual(lines(20, `s${index}`));
+    }
   });
 });

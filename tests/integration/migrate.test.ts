@@ -1,78 +1,34 @@
 import { randomUUID } from "node:crypto";
-import { Timestamp } from "firebase-admin/firestore";
 import { describe, expect, test, vi } from "vitest";
 import { getOpenableBot, listShowcasedBots, listVersions } from "~/models/bots.server";
-import { migrate, MIGRATION_STEPS, type MigrationStep } from "~/models/migrations.server";
+import { migrate } from "~/models/migrations.server";
 import { db } from "~/utils/db.server";
+import { gptLabTime, migrationStepsFor, writeGptLabBot } from "../setup/gpt-lab";
 
 // `npm run migrate` on documents written exactly as GPT Lab writes them (its
 // data model in the seed README: microsecond timestamps, int session types,
 // float temperatures, no counters on a bot never used, no search terms) and
 // as this product's first release wrote its prompts ("initial"/"summary").
 
-/** A GPT Lab bot with its two prompts and model config, as GPT Lab's code writes them. */
+/** A GPT Lab assistant nobody has used yet, its prompts typed by `promptType`. */
 async function gptLabBot(word: string, promptType: (kind: "initial" | "summary") => string) {
-  const botRef = db().collection("bots").doc(`${word}-bot`);
-  const created = new Timestamp(1_683_000_000, 123_456_000);
-  await Promise.all([
-    botRef
-      .collection("prompts")
-      .doc("p-initial")
-      .set({
-        message_type: promptType("initial"),
-        message: "You are a Socratic tutor.",
-        created_date: created,
-        is_active: true,
-      }),
-    botRef
-      .collection("prompts")
-      .doc("p-summary")
-      .set({
-        message_type: promptType("summary"),
-        message: "Summarize the conversation.",
-        created_date: created,
-        is_active: true,
-      }),
-    botRef
-      .collection("model_configs")
-      .doc("m1")
-      .set({
-        config: {
-          model: "gpt-4o-mini",
-          max_tokens: 250,
-          temperature: 0.7,
-          top_p: 1.0,
-          frequency_penalty: 0.0,
-          presence_penalty: 0.0,
-        },
-        created_date: created,
-        is_active: true,
-      }),
-  ]);
-  await botRef.set({
+  const bot = await writeGptLabBot({
     name: `${word} Socratic Tutor`,
-    tag_line: "Asks before it tells",
+    tagLine: "Asks before it tells",
     description: "A GPT Lab assistant nobody has used yet.",
-    session_type: 2,
-    creator_user_id: "gpt-lab-creator",
-    created_date: created,
-    last_modified_date: created,
-    active_initial_prompt_id: "p-initial",
-    active_model_config_id: "m1",
-    active_summary_prompt_id: "p-summary",
+    sessionType: 2,
+    creatorUserId: "gpt-lab-creator",
+    model: "gpt-4o-mini",
+    instructions: "You are a Socratic tutor.",
+    summaryPrompt: "Summarize the conversation.",
     showcased: true,
-    is_active: true,
+    promptType,
   });
-  return botRef;
+  return db().collection("bots").doc(bot.id);
 }
 
 /** The real steps, limited to the documents under `botId` (other tests share the database). */
-function onlyUnder(botId: string): MigrationStep[] {
-  return MIGRATION_STEPS.map((step) => ({
-    ...step,
-    change: (doc) => (doc.ref.path.startsWith(`bots/${botId}`) ? step.change(doc) : null),
-  }));
-}
+const onlyUnder = (botId: string) => migrationStepsFor([botId]);
 
 describe("npm run migrate", () => {
   test("a GPT Lab bot: a dry run changes nothing, a run adds what this product reads, a second run changes nothing", async () => {
@@ -101,7 +57,7 @@ describe("npm run migrate", () => {
     // GPT Lab's own fields keep their names, types and values (a Python datetime keeps microseconds).
     expect(bot).toMatchObject({
       session_type: 2,
-      created_date: new Timestamp(1_683_000_000, 123_456_000),
+      created_date: gptLabTime(1_683_100_000),
       showcased: true,
     });
 
