@@ -6,6 +6,7 @@ import {
   admitTurns,
   getOwnMessage,
   getOwnSession,
+  moveSessionModel,
   newMessageId,
   planAdmission,
   recordReply,
@@ -16,15 +17,18 @@ import {
   waitForTurnToEnd,
   type AdmittedTurn,
   type ChatSession,
+  type ModelMove,
   type PlannedAdmission,
 } from "~/models/sessions.server";
-import { completeOnce } from "~/provider/client.server";
+import { checkApiKey, completeOnce } from "~/provider/client.server";
+import { fallbackNote } from "~/provider/models";
 import type { SamplingSettings } from "~/provider/models.server";
-import { costOf } from "~/provider/models.server";
+import { chatModelFor, costOf } from "~/provider/models.server";
 import type { SessionChat, SettleChat } from "~/schemas/chat";
 import type { Condensed, Turn as ContextTurn } from "~/schemas/context";
 import { describeWait } from "~/utils/format";
 import { apiError } from "~/utils/request-body.server";
+import type { ChatError } from "./events";
 import { messageView } from "./session-view.server";
 import { buildMessages, needsSummary, summaryRequest, trimToBudget } from "./context.server";
 import { deployedProvider, openEarly, type ReadyTurn, type TurnOutcome, type TurnStore } from "./turn.server";
@@ -177,15 +181,48 @@ function sessionStore(caller: Caller, session: ChatSession, admitted: AdmittedTu
   const unstarted = admitted.held?.newSession;
   return {
     save: async (outcome) => {
+      // Decided before the reply is saved, so the transcript keeps what the person is told.
+      const moved = unstarted ? null : await modelInstead(caller, session, outcome);
+      const told = moved ? { ...outcome, error: movedError(moved) } : outcome;
+      let saved: string | null = null;
       if (admitted.held && (outcome.failure || outcome.interrupted)) {
         const model = session.bot_model_config.model;
         await abandonTurn(session, admitted, { model, usage: outcome.usage, cost: outcome.usage.cost_usd });
-        return { messageId: null };
+      } else {
+        saved = await saveReply(caller, session, admitted, told, messageId);
       }
-      return { messageId: await saveReply(caller, session, admitted, outcome, messageId) };
+      if (moved) await moveSessionModel(session, moved);
+      return { messageId: saved, ...(moved ? { error: told.error! } : {}) };
     },
     // A session that does not exist yet has no lease to keep.
     release: unstarted ? undefined : keepLease(session.id, admitted),
+  };
+}
+
+/**
+ * A saved session whose model the provider refused (retired since it
+ * started, or no longer open to the key) continues on the model every new
+ * chat would get (chatModelFor) among those the key lists now. Null for any
+ * other outcome, or when the key has no other chat model.
+ */
+async function modelInstead(caller: Caller, session: ChatSession, outcome: TurnOutcome): Promise<ModelMove | null> {
+  if (outcome.failure?.kind !== "model_unavailable") return null;
+  const refused = session.bot_model_config.model;
+  const listed = await checkApiKey(caller.apiKey);
+  if (!listed.ok) return null;
+  const choice = chatModelFor(
+    refused,
+    listed.chatModels.filter((model) => model !== refused),
+  );
+  return choice ? { from: session.model_fallback_from ?? refused, refused, to: choice.model } : null;
+}
+
+/** What the person is told when their session moved to another model: retrying answers on it. */
+function movedError(move: ModelMove): ChatError {
+  return {
+    code: "model_unavailable",
+    message: `${fallbackNote(move.refused, move.to)} Retry to get its answer.`,
+    retryable: true,
   };
 }
 

@@ -52,8 +52,12 @@ export type StartTurn = (signal: AbortSignal) => AsyncGenerator<TurnEvent, void,
 
 /** Saves a turn's reply; a session turn has one, a test drive none. */
 export type TurnStore = {
-  /** The saved reply's id; null when the store keeps no reply of this turn. */
-  save: (outcome: TurnOutcome) => Promise<{ messageId: string | null }>;
+  /**
+   * The saved reply's id (null when the store keeps no reply of this turn),
+   * and what to tell the person instead of the outcome's error, when saving
+   * changed what it means (a session moved off a model the key lost).
+   */
+  save: (outcome: TurnOutcome) => Promise<{ messageId: string | null; error?: ChatError }>;
   /** Called once the turn is over, saved or not (ends the lease renewal). */
   release?: () => void;
 };
@@ -140,6 +144,7 @@ export async function* runTurn(turn: Turn): AsyncGenerator<TurnEvent, void, unde
       const saved = await saveWithRetries(turn.store, outcome);
       outcome.messageId = saved?.messageId ?? null;
       outcome.saved = saved !== null;
+      if (saved?.error) outcome.error = saved.error;
     }
     yield { type: "end", outcome };
   } finally {
@@ -262,7 +267,9 @@ export function chatError(failure: ProviderFailure): ChatError {
 }
 
 /** Saves under one message id, tried again when the database did not answer; null once it gives up. */
-async function saveWithRetries(store: TurnStore, outcome: TurnOutcome): Promise<{ messageId: string | null } | null> {
+type Saved = Awaited<ReturnType<TurnStore["save"]>>;
+
+async function saveWithRetries(store: TurnStore, outcome: TurnOutcome): Promise<Saved | null> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await store.save(outcome);

@@ -37,11 +37,16 @@ export async function gptLabPersonAtFirstSignIn(
   const gptLabHash = await gptLabUserHash(apiKey);
   const userId = await findGptLabUserId(gptLabHash);
   if (!userId) return undefined;
-  await carryOverGptLabSessions({
+  const carried = await carryOverGptLabSessions({
     userId,
     fernetKey: gptLabFernetKey(gptLabHash),
     key: transcriptKey(apiKey),
     chatModels,
   });
+  // Counts only: for an operator watching the move, nothing that names the person or their key.
+  const { sessions, messages, unreadable } = carried;
+  console.info(
+    `GPT Lab person adopted; carried over: ${sessions} sessions, ${messages} messages, ${unreadable} unreadable.`,
+  );
   return { hash: gptLabHash, userId };
 }

@@ -990,6 +990,16 @@ export async function renameSession(caller: Caller, session: ChatSession, title:
 }
 
 /** Deletes the session and every message under it. */
+/** A session leaving a model the key lost: `from` is the assistant's own, `refused` the one it ran, `to` the next. */
+export type ModelMove = { from: string; refused: string; to: string };
+
+/** The session runs `to` from its next turn on; the chat's note names the assistant's own model. */
+export async function moveSessionModel(session: ChatSession, move: ModelMove): Promise<void> {
+  await withDeadline(
+    sessions().doc(session.id).update({ "bot_model_config.model": move.to, model_fallback_from: move.from }),
+  );
+}
+
 export async function deleteSession(session: ChatSession): Promise<void> {
   await withDeadline(db().recursiveDelete(sessions().doc(session.id)));
 }
