@@ -191,7 +191,8 @@ function sessionStore(caller: Caller, session: ChatSession, admitted: AdmittedTu
       } else {
         saved = await saveReply(caller, session, admitted, told, messageId);
       }
-      if (moved) await moveSessionModel(session, moved);
+      // Not moved (the database did not answer): the next refusal moves it, and the reply stays saved.
+      if (moved) await moveSessionModel(session, moved).catch(() => undefined);
       return { messageId: saved, ...(moved ? { error: told.error! } : {}) };
     },
     // A session that does not exist yet has no lease to keep.

@@ -47,11 +47,24 @@ describe("GPT Lab's saved context", () => {
     });
   });
 
-  test("nothing saved, or something that is not GPT Lab's context, reads as none", () => {
+  test("an entry GPT Lab did not write as expected is skipped; the rest of the conversation stays", () => {
+    const text = JSON.stringify([
+      { role: "user", message: "Kept." },
+      { role: "tool", message: "x" },
+      { role: "assistant", message: 42 },
+      "not an entry",
+      { role: "assistant", message: "Also kept." },
+    ]);
+    expect(gptLabContext(text)?.turns).toEqual([
+      { role: "user", content: "Kept." },
+      { role: "assistant", content: "Also kept." },
+    ]);
+  });
+
+  test("nothing saved, or something that is not a list, reads as none", () => {
     expect(gptLabContext(null)).toBeNull();
     expect(gptLabContext("not json")).toBeNull();
     expect(gptLabContext('{"role": "user"}')).toBeNull();
-    expect(gptLabContext('[{"role": "tool", "message": "x"}]')).toBeNull();
   });
 });
 

@@ -4,6 +4,7 @@ import {
   type DocumentReference,
   type DocumentSnapshot,
   type QueryDocumentSnapshot,
+  type WriteBatch,
 } from "firebase-admin/firestore";
 import type { Condensed, Turn } from "~/schemas/context";
 import { z } from "~/schemas/zod";
@@ -40,8 +41,10 @@ export type CarryOver = {
 
 export type CarriedOver = { sessions: number; messages: number; unreadable: number };
 
-// A session's documents go in batches this large (Firestore takes 500 writes in one).
+// A session's documents go in batches this large, by count and by bytes
+// (Firestore takes 500 writes, and about 10 MiB, in one commit).
 const BATCH_WRITES = 400;
+const BATCH_BYTES = 4 * 1024 * 1024;
 // Sessions converted at once: enough to hide round trips, few enough to leave the server others' requests.
 const AT_ONCE = 4;
 
@@ -98,26 +101,46 @@ async function carryOverSession(
   person: CarryOver,
   session: QueryDocumentSnapshot,
   botNames: Map<string, Promise<string>>,
+  attempts = 3,
 ): Promise<Converted> {
   const context = gptLabContext(opened(person.fernetKey, session.get("messages_str")));
   const transcript = await withDeadline(session.ref.collection("messages").orderBy("created_date", "asc").get());
   const messages = transcript.empty ? fromContext(person, session, context) : resealed(person, transcript.docs);
-  for (let start = 0; start < messages.writes.length; start += BATCH_WRITES) {
-    const batch = db().batch();
-    for (const write of messages.writes.slice(start, start + BATCH_WRITES)) {
-      if (write.create) batch.set(write.ref, write.data);
-      else batch.update(write.ref, write.data);
-    }
-    await withDeadline(batch.commit());
-  }
+  for (const batch of batchesOf(messages.writes)) await withDeadline(batch.commit());
   const fields = await sessionFields(person, session, context, messages, botNames);
   try {
     await withDeadline(session.ref.update(fields, { lastUpdateTime: session.updateTime }));
   } catch (error) {
-    // Another sign-in with the same key carried it over meanwhile (or it was deleted): nothing left to do.
-    if (!isChangedMeanwhile(error) && (error as { code?: unknown }).code !== NOT_FOUND) throw error;
+    if ((error as { code?: unknown }).code === NOT_FOUND) return { messages: 0, unreadable: 0 };
+    if (!isChangedMeanwhile(error) || attempts <= 1) throw error;
+    // Changed since it was read: carried over by another sign-in (then done), or changed otherwise (then again).
+    const now = await withDeadline(session.ref.get());
+    if (now.get("session_schema_version") !== GPT_LAB_SESSION_SCHEMA_VERSION) return { messages: 0, unreadable: 0 };
+    return carryOverSession(person, now as QueryDocumentSnapshot, botNames, attempts - 1);
   }
   return { messages: messages.writes.length, unreadable: messages.unreadable };
+}
+
+/** The writes in batches Firestore takes: at most BATCH_WRITES documents and BATCH_BYTES of text each. */
+function batchesOf(writes: Resealed["writes"]): WriteBatch[] {
+  const batches: WriteBatch[] = [];
+  let batch: WriteBatch | null = null;
+  let count = 0;
+  let bytes = 0;
+  for (const write of writes) {
+    const size = Buffer.byteLength(JSON.stringify(write.data));
+    if (!batch || count >= BATCH_WRITES || bytes + size > BATCH_BYTES) {
+      batch = db().batch();
+      batches.push(batch);
+      count = 0;
+      bytes = 0;
+    }
+    if (write.create) batch.set(write.ref, write.data);
+    else batch.update(write.ref, write.data);
+    count += 1;
+    bytes += size;
+  }
+  return batches;
 }
 
 /** The recorded messages, each opened with GPT Lab's key and sealed with the person's. */
@@ -251,9 +274,12 @@ export function gptLabContext(text: string | null): GptLabContext | null {
   } catch {
     return null;
   }
-  const entries = z.array(GptLabEntry).safeParse(parsed);
-  if (!entries.success) return null;
-  const list = entries.data;
+  if (!Array.isArray(parsed)) return null;
+  // Entry by entry: one GPT Lab did not write as expected costs itself, not the conversation.
+  const list = parsed.flatMap((entry) => {
+    const read = GptLabEntry.safeParse(entry);
+    return read.success ? [read.data] : [];
+  });
   const first = list[0];
   const summarised = first?.role === "assistant" && "current_date" in first && !("created_date" in first);
   const said = (summarised ? list.slice(1) : list).filter((entry) => entry.role !== "system");

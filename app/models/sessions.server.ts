@@ -111,7 +111,9 @@ function openField(
   field: string,
 ): { value: string | null; failed: boolean } {
   const token = snapshot.get(field);
-  if (typeof token !== "string") return { value: null, failed: false };
+  if (token === null || token === undefined) return { value: null, failed: false };
+  // Anything else that is not our token (GPT Lab's Fernet bytes, not yet carried over) cannot be read either.
+  if (typeof token !== "string") return { value: null, failed: true };
   const value = open(key, token, snapshot.ref.path, field);
   return { value, failed: value === null };
 }
@@ -394,7 +396,8 @@ function leaseFields(leaseId: string | null) {
 
 function storedContext(key: TranscriptKey, snapshot: DocumentSnapshot): Condensed {
   const token = snapshot.get("messages_str");
-  if (typeof token !== "string") return EMPTY_CONTEXT;
+  if (token === null || token === undefined) return EMPTY_CONTEXT;
+  if (typeof token !== "string") throw new Error(`The saved context of ${snapshot.ref.path} is not this product's.`);
   const text = open(key, token, snapshot.ref.path, "messages_str");
   // getOwnSession refused an unreadable session already; this is the same document.
   if (text === null) throw new Error(`The saved context of ${snapshot.ref.path} cannot be decrypted.`);

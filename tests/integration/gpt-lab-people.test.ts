@@ -9,7 +9,9 @@ import { action as completions } from "~/routes/v1.chat.completions";
 import { db } from "~/utils/db.server";
 import { getOwnSession, listMessages } from "~/models/sessions.server";
 import { DatabaseUnavailable } from "~/utils/db.server";
-import { run } from "../setup/people";
+import { carryOverGptLabSessions, gptLabFernetKey } from "~/models/gpt-lab-sessions.server";
+import { chat, chatRequest, createTestBot } from "../setup/chat";
+import { run, signedInPerson } from "../setup/people";
 import { writeGptLabBot, writeGptLabPerson, writeGptLabSession } from "../setup/gpt-lab";
 
 // A GPT Lab person signing in here with the key they used there: their
@@ -198,5 +200,65 @@ describe("a GPT Lab person's first sign-in", () => {
       const each = (await getOwnSession(caller, id))!;
       expect((await listMessages(caller, each)).map((message) => message.content)).toEqual(lines(20, `s${index}`));
     }
+  });
+});
+
+describe("carrying GPT Lab's conversations over", () => {
+  test("two carry-overs at once, as from two app processes, leave each conversation readable, each message once", async () => {
+    const gptLab = await gptLabPerson(`sk-gptlab-${randomUUID()}`);
+    const chatted = await conversationOf(gptLab, ["Hi.", "Hello there.", "How can I help?"], 1_683_900_000);
+    const lab = await writeGptLabSession({
+      person: gptLab,
+      bot: null,
+      transcript: [
+        { role: "assistant", text: "Test drive." },
+        { role: "user", text: "Works?" },
+      ],
+      startedAt: 1_683_900_100,
+    });
+    const apiKey = `sk-new-${randomUUID()}`;
+    const person = { userId: gptLab.userId, fernetKey: gptLabFernetKey(gptLab.hash), chatModels: ["gpt-4o-mini"] };
+    const caller = callerFor({ userId: gptLab.userId, apiKey });
+    await Promise.all([
+      carryOverGptLabSessions({ ...person, key: caller.key }),
+      carryOverGptLabSessions({ ...person, key: caller.key }),
+    ]);
+    for (const [id, texts] of [
+      [chatted, ["Hi.", "Hello there.", "How can I help?"]],
+      [lab, ["Test drive.", "Works?"]],
+    ] as const) {
+      const session = (await getOwnSession(caller, id))!;
+      expect(session).toMatchObject({ unreadable: false, message_count: texts.length });
+      expect((await listMessages(caller, session)).map((message) => message.content)).toEqual(texts);
+    }
+    expect(await carryOverGptLabSessions({ ...person, key: caller.key })).toEqual({
+      sessions: 0,
+      messages: 0,
+      unreadable: 0,
+    });
+  });
+
+  test("a GPT Lab conversation not carried over reads as unreadable and cannot be continued over its context", async () => {
+    const person = await signedInPerson();
+    const bot = await createTestBot(person);
+    const sessionId = await writeGptLabSession({
+      person: { apiKey: person.apiKey, hash: "ab".repeat(32), userId: person.userId },
+      bot: { id: bot.id, sessionType: 2, model: "gpt-4o-mini", instructions: "You help." },
+      transcript: [
+        { role: "assistant", text: "Hello." },
+        { role: "user", text: "Hi." },
+      ],
+      startedAt: 1_684_000_000,
+    });
+    expect((await getOwnSession(person.caller, sessionId))?.unreadable).toBe(true);
+    const refused = await run(() =>
+      chat({
+        request: chatRequest(person, { mode: "session", sessionId, message: "Still there?" }),
+        params: {},
+        context: {},
+      }),
+    );
+    expect(refused.status).toBe(409);
+    expect((await db().collection("sessions").doc(sessionId).get()).get("messages_str")).toBeInstanceOf(Uint8Array);
   });
 });
