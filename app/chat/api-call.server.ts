@@ -189,10 +189,11 @@ function continueSession(caller: ApiCaller, call: ApiCall, session: ChatSession 
   if (refused) return refused;
   const headers = { "X-Session-Id": session.id };
   if (session.bot_id !== body.model) {
-    return openAiError(400, "This session belongs to another assistant.", "invalid_request_error", "session_mismatch", {
-      param: "model",
-      headers,
-    });
+    // A test drive carried over from GPT Lab's lab ran with no assistant: no model names it.
+    const message = session.bot_id
+      ? "This session belongs to another assistant."
+      : "This session is a test drive from GPT Lab's lab, with no assistant: continue it in the web chat.";
+    return openAiError(400, message, "invalid_request_error", "session_mismatch", { param: "model", headers });
   }
   if (session.unreadable) {
     return openAiError(

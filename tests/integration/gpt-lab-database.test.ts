@@ -270,6 +270,16 @@ describe("a GPT Lab person signing in with their key", () => {
     const events = await say(signedIn, conversations.lab, "Thanks!");
     expect(events.at(-1)).toMatchObject({ type: "done" });
     expect(lastSentWith(apiKey).messages.at(-2)).toEqual({ role: "assistant", content: "It does." });
+    // No assistant is its model, so the API sends it back to the web chat, saying why.
+    const viaApi = await apiCompletion(
+      signedIn,
+      { model: showcased[0]!.id, messages: [{ role: "user", content: "Hi" }] },
+      conversations.lab,
+    );
+    expect(viaApi.status).toBe(400);
+    expect(((await viaApi.json()) as { error: { message: string } }).error.message).toContain(
+      "continue it in the web chat",
+    );
     const concluded = await run(() =>
       sessionAction({
         request: signedIn.form(`/sessions/${conversations.lab}`, { intent: "conclude" }),
