@@ -23,7 +23,7 @@ import { isChangedMeanwhile, SESSION_SCHEMA_VERSION, sessions, titleFrom } from 
 // key; the session then reads, lists and continues like one started here.
 
 /** GPT Lab's schema version: what this product started at 2 to tell apart. */
-export const GPT_LAB_SESSION_SCHEMA_VERSION = 1;
+const GPT_LAB_SESSION_SCHEMA_VERSION = 1;
 
 /** GPT Lab's Fernet key for a user hash: urlsafe_b64(bytes.fromhex(hash)). */
 export function gptLabFernetKey(gptLabHash: string): string {
@@ -228,7 +228,7 @@ async function sessionFields(
 }
 
 /** GPT Lab's test drives in its lab ran with no assistant: they keep that name. */
-export const LAB_SESSION_NAME = "Lab test drive";
+const LAB_SESSION_NAME = "Lab test drive";
 
 function nameOf(botId: unknown, names: Map<string, Promise<string>>): Promise<string> {
   if (typeof botId !== "string" || botId === "") return Promise.resolve(LAB_SESSION_NAME);

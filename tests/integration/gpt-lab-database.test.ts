@@ -1,11 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, test, vi } from "vitest";
-import { getSignedInUser } from "~/identity/cookie.server";
-import { callerFor } from "~/identity/caller.server";
 import { listShowcasedBots } from "~/models/bots.server";
 import { migrate } from "~/models/migrations.server";
 import { getOwnSession, listMessages, STATUS } from "~/models/sessions.server";
-import { action as signInAction } from "~/routes/_index";
 import { loader as galleryLoader } from "~/routes/assistants._index";
 import { loader as historyLoader } from "~/routes/sessions._index";
 import { action as sessionAction, loader as sessionLoader } from "~/routes/sessions.$sessionId";
@@ -14,7 +11,7 @@ import { db } from "~/utils/db.server";
 import { allDocuments } from "../setup/firestore";
 import { apiCompletion, replyText, say, startSessionFor } from "../setup/chat";
 import { fakeProvider, lastSentWith } from "../setup/integration";
-import { run, type Person } from "../setup/people";
+import { run, signInWithKey, type Person } from "../setup/people";
 import {
   migrationStepsFor,
   writeGptLabBot,
@@ -101,33 +98,6 @@ beforeAll(async () => {
   await migrate({ steps: migrationStepsFor([...showcased.map((b) => b.id), ownBotId]) });
 });
 
-async function signIn(key: string): Promise<Person> {
-  const request = new Request("http://localhost/?index", {
-    method: "POST",
-    body: new URLSearchParams({ apiKey: key }),
-    headers: { "Content-Type": "application/x-www-form-urlencoded" },
-  });
-  const outcome = await run(() => signInAction({ request, params: {}, context: { clientAddress: randomUUID() } }));
-  expect(outcome.status).toBe(302);
-  const cookie = outcome.headers.get("Set-Cookie")!.split(";")[0]!;
-  const user = (await getSignedInUser(new Request("http://localhost/", { headers: { Cookie: cookie } })))!;
-  const withCookie = (path: string, init: RequestInit = {}) =>
-    new Request(`http://localhost${path}`, { ...init, headers: { ...init.headers, Cookie: cookie } });
-  return {
-    userId: user.userId,
-    caller: callerFor(user),
-    apiKey: key,
-    cookie,
-    request: withCookie,
-    form: (path, fields) =>
-      withCookie(path, {
-        method: "POST",
-        body: new URLSearchParams(fields as Record<string, string>),
-        headers: { "Content-Type": "application/x-www-form-urlencoded" },
-      }),
-  };
-}
-
 type SessionPage = {
   session: { botName: string; rating: string | null; model: string; unreadable: boolean };
   messages: { role: string; content: string }[];
@@ -191,7 +161,7 @@ describe("a GPT Lab person signing in with their key", () => {
   let signedIn: Person;
   beforeAll(async () => {
     const started = performance.now();
-    signedIn = await signIn(apiKey);
+    signedIn = await signInWithKey(apiKey);
     console.log(
       `first sign-in of a GPT Lab person with 3 conversations (13 messages), PBKDF2 and re-encryption included: ${Math.round(performance.now() - started)} ms`,
     );
@@ -340,7 +310,7 @@ describe("a GPT Lab person signing in with their key", () => {
 
 describe("an assistant on a retired model", () => {
   test("falls back to a model the key has, saying so, in the web chat and in the API", async () => {
-    const someone = await signIn(`sk-retired-${randomUUID()}`);
+    const someone = await signInWithKey(`sk-retired-${randomUUID()}`);
     const legacy = showcased[2]!;
     const sessionId = await startSessionFor(someone, legacy.id);
     const data = await sessionPage(someone, sessionId);

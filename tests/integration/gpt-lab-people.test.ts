@@ -4,14 +4,13 @@ import { describe, expect, test, vi } from "vitest";
 import { getSignedInUser } from "~/identity/cookie.server";
 import { callerFor } from "~/identity/caller.server";
 import { listOwnBots } from "~/models/bots.server";
-import { action as signInAction } from "~/routes/_index";
 import { action as completions } from "~/routes/v1.chat.completions";
 import { db } from "~/utils/db.server";
 import { getOwnSession, listMessages } from "~/models/sessions.server";
 import { DatabaseUnavailable } from "~/utils/db.server";
 import { carryOverGptLabSessions, gptLabFernetKey } from "~/models/gpt-lab-sessions.server";
 import { chat, chatRequest, createTestBot } from "../setup/chat";
-import { run, signedInPerson } from "../setup/people";
+import { run, signedInPerson, signInWithKey, submitSignIn } from "../setup/people";
 import { writeGptLabBot, writeGptLabPerson, writeGptLabSession } from "../setup/gpt-lab";
 
 // A GPT Lab person signing in here with the key they used there: their
@@ -44,22 +43,6 @@ function conversationOf(gptLab: Awaited<ReturnType<typeof gptLabPerson>>, texts:
   });
 }
 
-function submitSignIn(apiKey: string) {
-  const request = new Request("http://localhost/?index", {
-    method: "POST",
-    body: new URLSearchParams({ apiKey }),
-    headers: { "Content-Type": "application/x-www-form-urlencoded" },
-  });
-  return run(() => signInAction({ request, params: {}, context: { clientAddress: randomUUID() } }));
-}
-
-async function signIn(apiKey: string) {
-  const outcome = await submitSignIn(apiKey);
-  expect(outcome.status).toBe(302);
-  const cookie = outcome.headers.get("Set-Cookie")!.split(";")[0]!;
-  return (await getSignedInUser(new Request("http://localhost/", { headers: { Cookie: cookie } })))!;
-}
-
 describe("a GPT Lab person's first sign-in", () => {
   test("adopts them: the same person, their assistants, GPT Lab's identity retired, no key stored", async () => {
     const apiKey = `sk-gptlab-${randomUUID()}`;
@@ -67,12 +50,12 @@ describe("a GPT Lab person's first sign-in", () => {
     const pbkdf2 = vi.spyOn(crypto, "pbkdf2");
 
     const started = performance.now();
-    const user = await signIn(apiKey);
+    const user = await signInWithKey(apiKey);
     console.log(`first sign-in of a GPT Lab person, PBKDF2 included: ${Math.round(performance.now() - started)} ms`);
     expect(user.userId).toBe(gptLab.userId);
     expect(pbkdf2).toHaveBeenCalledTimes(1);
 
-    const caller = callerFor(user);
+    const { caller } = user;
     expect((await listOwnBots(caller)).map((bot) => bot.id)).toEqual([gptLab.botId]);
     const userDoc = (await db().collection("users").doc(gptLab.userId).get()).data()!;
     expect(userDoc).toMatchObject({ user_hash: caller.userHash, sessions_started: 3, bots_created: 1 });
@@ -84,14 +67,14 @@ describe("a GPT Lab person's first sign-in", () => {
     expect(JSON.stringify(userDoc)).not.toContain(apiKey);
 
     // The next sign-in is an ordinary one: no PBKDF2.
-    expect((await signIn(apiKey)).userId).toBe(gptLab.userId);
+    expect((await signInWithKey(apiKey)).userId).toBe(gptLab.userId);
     expect(pbkdf2).toHaveBeenCalledTimes(1);
   });
 
   test("GPT Lab's identity, once adopted, signs in no one else; a key GPT Lab never saw makes a new person", async () => {
     const apiKey = `sk-gptlab-${randomUUID()}`;
     const gptLab = await gptLabPerson(apiKey);
-    expect((await signIn(apiKey)).userId).toBe(gptLab.userId);
+    expect((await signInWithKey(apiKey)).userId).toBe(gptLab.userId);
     // Someone whose new hash is unknown but who presents GPT Lab's old identity finds nothing to adopt.
     const { signInUser } = await import("~/models/users.server");
     const stranger = await signInUser(`stranger-${randomUUID()}`, ["gpt-4o-mini"], {
@@ -101,7 +84,7 @@ describe("a GPT Lab person's first sign-in", () => {
     expect(stranger).toMatchObject({ created: true });
     expect(stranger.userId).not.toBe(gptLab.userId);
 
-    const newcomer = await signIn(`sk-new-${randomUUID()}`);
+    const newcomer = await signInWithKey(`sk-new-${randomUUID()}`);
     expect(newcomer.userId).not.toBe(gptLab.userId);
   });
 
@@ -147,9 +130,9 @@ describe("a GPT Lab person's first sign-in", () => {
     expect((await db().collection("user_hash").doc(gptLab.hash).get()).exists).toBe(true);
     expect((await db().collection("sessions").doc(sessionId).get()).get("session_schema_version")).toBe(1);
 
-    const user = await signIn(apiKey);
+    const user = await signInWithKey(apiKey);
     expect(user.userId).toBe(gptLab.userId);
-    const caller = callerFor(user);
+    const { caller } = user;
     const session = (await getOwnSession(caller, sessionId))!;
     expect(session).toMatchObject({ title: "Teach me fractions.", unreadable: false, message_count: 3 });
     expect((await listMessages(caller, session)).map((message) => message.content)).toEqual([
@@ -173,7 +156,7 @@ describe("a GPT Lab person's first sign-in", () => {
       ),
     );
     expect(users.map((user) => user?.userId)).toEqual([gptLab.userId, gptLab.userId]);
-    const caller = callerFor(await signIn(apiKey));
+    const { caller } = await signInWithKey(apiKey);
     const session = (await getOwnSession(caller, sessionId))!;
     expect(session.unreadable).toBe(false);
     expect((await listMessages(caller, session)).map((message) => message.content)).toEqual(["Hi.", "Hello there."]);
@@ -189,7 +172,7 @@ describe("a GPT Lab person's first sign-in", () => {
       Array.from({ length: 10 }, (_, index) => conversationOf(gptLab, lines(20, `s${index}`), 1_683_800_000 + index)),
     );
     const started = performance.now();
-    const caller = callerFor(await signIn(apiKey));
+    const { caller } = await signInWithKey(apiKey);
     console.log(
       `first sign-in carrying over 11 conversations (650 messages): ${Math.round(performance.now() - started)} ms`,
     );

@@ -1,10 +1,12 @@
 // Signed-in people for integration tests: a user document, a real sealed
 // session cookie, and requests that carry it.
 import { randomUUID } from "node:crypto";
+import { expect } from "vitest";
 import { callerFor, userHashFor } from "~/identity/caller.server";
 import type { Caller } from "~/models/caller";
 import { signInUser } from "~/models/users.server";
-import { signInCookie } from "~/identity/cookie.server";
+import { getSignedInUser, signInCookie } from "~/identity/cookie.server";
+import { action as signInAction } from "~/routes/_index";
 import { FAKE_CHAT_MODELS } from "../fakes/openai-server";
 
 export type Person = {
@@ -22,7 +24,29 @@ export async function signedInPerson(
   apiKey = `sk-test-${randomUUID()}`,
 ): Promise<Person> {
   const { userId } = await signInUser(userHashFor(apiKey), models);
-  const cookie = (await signInCookie({ userId, apiKey })).split(";")[0]!;
+  return personWithCookie(userId, apiKey, (await signInCookie({ userId, apiKey })).split(";")[0]!);
+}
+
+/** The sign-in form submitted with a key, from an address of its own; its outcome as the route gave it. */
+export function submitSignIn(apiKey: string): Promise<Outcome> {
+  const request = new Request("http://localhost/?index", {
+    method: "POST",
+    body: new URLSearchParams({ apiKey }),
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+  });
+  return run(() => signInAction({ request, params: {}, context: { clientAddress: randomUUID() } }));
+}
+
+/** A person signed in through the sign-in form, as a browser would be: whoever the app makes of the key. */
+export async function signInWithKey(apiKey: string): Promise<Person> {
+  const outcome = await submitSignIn(apiKey);
+  expect(outcome.status).toBe(302);
+  const cookie = outcome.headers.get("Set-Cookie")!.split(";")[0]!;
+  const user = (await getSignedInUser(new Request("http://localhost/", { headers: { Cookie: cookie } })))!;
+  return personWithCookie(user.userId, apiKey, cookie);
+}
+
+function personWithCookie(userId: string, apiKey: string, cookie: string): Person {
   const request = (path: string, init: RequestInit = {}) =>
     new Request(`http://localhost${path}`, { ...init, headers: { ...init.headers, Cookie: cookie } });
   const form = (path: string, fields: Record<string, string | string[]>) => {
